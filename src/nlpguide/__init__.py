@@ -1,0 +1,34 @@
+"""nlpguide: helpers behind an executable guide to BERT, T5 and decoder models.
+
+Submodules load on first attribute access (SPEC 1 style), so ``import nlpguide``
+costs almost nothing and never imports numpy, torch or transformers:
+
+>>> import nlpguide
+>>> nlpguide.choose.recommend("sentiment analysis").architecture
+'encoder'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = frozenset({"choose", "cli", "data", "mlm", "models", "text2text"})
+
+__all__ = ["__version__", *sorted(_SUBMODULES)]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from . import choose, cli, data, mlm, models, text2text
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

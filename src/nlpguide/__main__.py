@@ -1,0 +1,5 @@
+"""Run the command-line interface: ``python -m nlpguide``."""
+
+from nlpguide.cli import main
+
+raise SystemExit(main())
