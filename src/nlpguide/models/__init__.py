@@ -46,8 +46,10 @@ __all__ = [
 #: What each loader uses offline, and the hub checkpoint it stands in for.
 DEFAULTS: dict[str, dict[str, str]] = {
     "encoder": {"offline": "all-MiniLM-L6-v2", "hub": "bert-base-uncased"},
-    "masked_lm": {"offline": "all-MiniLM-L6-v2 + nlpguide fill-mask delta",
-                  "hub": "bert-base-uncased"},
+    "masked_lm": {
+        "offline": "all-MiniLM-L6-v2 + nlpguide fill-mask delta",
+        "hub": "bert-base-uncased",
+    },
     "decoder": {"offline": "SmolLM2-135M-Instruct", "hub": "HuggingFaceTB/SmolLM2-135M-Instruct"},
     "seq2seq": {"offline": "nlpguide BBC T5", "hub": "google-t5/t5-small"},
 }
@@ -65,13 +67,18 @@ def _require_transformers() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-def _chosen(kind: str, name: str | None) -> str | None:
-    if name is not None:
-        if not isinstance(name, str | os.PathLike) or not str(name).strip():
-            msg = f"name must be a non-empty model name or folder, got {name!r}"
-            raise TypeError(msg) if not isinstance(name, str) else ValueError(msg)
-        return str(name)
-    return os.environ.get(f"NLPGUIDE_{kind.upper()}") or None
+def _chosen(kind: str, name: object) -> str | None:
+    if name is None:
+        return os.environ.get(f"NLPGUIDE_{kind.upper()}") or None
+    if isinstance(name, os.PathLike):
+        name = os.fspath(name)
+    if not isinstance(name, str):
+        msg = f"name must be a model name or folder (str or path), got {type(name).__name__}"
+        raise TypeError(msg)
+    if not name.strip():
+        msg = "name must be a non-empty model name or folder, got an empty string"
+        raise ValueError(msg)
+    return name
 
 
 # -- the embedded defaults, prepared once and cached -------------------------------------
@@ -81,11 +88,14 @@ def _masked_lm_dir() -> Path:
     from ._mlm_delta import DELTA_FILE, read_record  # noqa: PLC0415
 
     if not DELTA_FILE.is_file():
-        msg = f"the shipped fill-mask delta is missing: {DELTA_FILE} (a broken install?)"
+        # The delta ships inside the wheel: without it the install is broken.
         raise AssetMissingError("nlpguide", "pip install --force-reinstall nlpguide")
     encoder_dir = locate("encoder")
-    parts = {"recipe": _RECIPE_VERSION, "delta": file_sha256(DELTA_FILE),
-             "encoder": file_sha256(encoder_dir / "model.safetensors")}
+    parts = {
+        "recipe": _RECIPE_VERSION,
+        "delta": file_sha256(DELTA_FILE),
+        "encoder": file_sha256(encoder_dir / "model.safetensors"),
+    }
 
     def build(folder: Path) -> None:
         from safetensors.torch import load_file  # noqa: PLC0415
@@ -95,8 +105,9 @@ def _masked_lm_dir() -> Path:
 
         settings = read_record()["settings"]
         model = BertForMaskedLM.from_pretrained(encoder_dir, local_files_only=True)
-        apply_delta(model, load_file(str(DELTA_FILE)), r=settings["lora_r"],
-                    alpha=settings["lora_alpha"])
+        apply_delta(
+            model, load_file(str(DELTA_FILE)), r=settings["lora_r"], alpha=settings["lora_alpha"]
+        )
         model.save_pretrained(folder)
         AutoTokenizer.from_pretrained(encoder_dir, local_files_only=True).save_pretrained(folder)
 
@@ -131,8 +142,11 @@ def _seq2seq_dir() -> Path:
     weights = ARTEFACT_DIR / "model.safetensors"
     if not weights.is_file():
         raise AssetMissingError("nlpguide", "pip install --force-reinstall nlpguide")
-    parts = {"recipe": _RECIPE_VERSION, "weights": file_sha256(weights),
-             "spiece": file_sha256(ARTEFACT_DIR / "spiece.model")}
+    parts = {
+        "recipe": _RECIPE_VERSION,
+        "weights": file_sha256(weights),
+        "spiece": file_sha256(ARTEFACT_DIR / "spiece.model"),
+    }
     return ensure_entry("seq2seq", parts, lambda folder: export_t5(ARTEFACT_DIR, folder))
 
 
@@ -160,7 +174,7 @@ def default_path(kind: str) -> Path:
     return _PREPARERS[kind]()
 
 
-def _load(kind: str, name: str | None, auto_class: Any, **kw: Any) -> tuple[Any, Any]:
+def _load(kind: str, name: object, auto_class: Any, **kw: Any) -> tuple[Any, Any]:
     from transformers import AutoTokenizer  # noqa: PLC0415
 
     chosen = _chosen(kind, name)
@@ -248,8 +262,15 @@ def asset_status() -> list[dict[str, object]]:
         if path is not None:
             files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
             size = sum(p.stat().st_size for p in files)
-        rows.append({"asset": asset.name, "package": asset.package, "found": path is not None,
-                     "size": size, "install": asset.install_line})
+        rows.append(
+            {
+                "asset": asset.name,
+                "package": asset.package,
+                "found": path is not None,
+                "size": size,
+                "install": asset.install_line,
+            }
+        )
     return rows
 
 

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-__all__ = ["MANIFEST", "CacheEntryError", "cache_dir", "entry_key", "ensure_entry", "verify_entry"]
+__all__ = ["MANIFEST", "CacheEntryError", "cache_dir", "ensure_entry", "entry_key", "verify_entry"]
 
 MANIFEST = "nlpguide-manifest.json"
 
@@ -87,8 +87,7 @@ def _check_safetensors(path: Path) -> None:
         if n <= 0 or 8 + n > size:
             raise CacheEntryError(f"{path} is truncated (header)")
         header = json.loads(fh.read(n))
-    end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"),
-              default=0)
+    end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
     if 8 + n + end != size:
         raise CacheEntryError(f"{path} is truncated: {size} bytes, expected {8 + n + end}")
 
