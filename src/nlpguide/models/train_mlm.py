@@ -35,7 +35,7 @@ from ._probe import probe_predictions, probe_score
 class Settings:
     """Every knob of the recipe; all of it is recorded beside the artefact."""
 
-    steps: int = 2400
+    steps: int = 1600
     batch_size: int = 32
     block_size: int = 128
     lr: float = 1e-3
@@ -48,7 +48,7 @@ class Settings:
     seed: int = 0
     eval_every: int = 200
     eval_blocks: int = 96
-    budget_minutes: float = 100.0
+    budget_minutes: float = 95.0
     threads: int = 2
 
 
