@@ -52,7 +52,7 @@ _FOLDERS = {
 _SPLIT_SHARES = (0.8, 0.1)
 _SPLIT_SEED = 20061  # fixed forever: changing it changes every number on the site
 
-#: sha256 of the split's file lists (see :func:`_split_digest`). Recomputed on
+#: sha256 of the split's file lists (``split:topic/NNN.txt`` lines). Recomputed on
 #: every load; a mismatch means the corpus or the split code changed.
 BBC_SPLIT_SHA256 = "66eb2c8f8d573e04e10c32cb79907eac84ea896ab6ee2f66664e35d9fe1b5aa0"
 

@@ -208,7 +208,8 @@ def masked_lm(name: str | None = None, **kw: Any) -> tuple[Any, Any]:
     """A BERT with a masked-language-model head, ready for ``fill-mask``.
 
     Offline: MiniLM with the fill-mask delta nlpguide trained once and ships
-    (see :mod:`nlpguide.models.train_mlm` and its record for the figures).
+    (see ``python -m nlpguide.models.train_mlm`` and the record beside the
+    delta for the figures).
 
     >>> tok, mlm = masked_lm()                             # doctest: +SKIP
     >>> tok, mlm = masked_lm("bert-base-uncased")          # online swap  # doctest: +SKIP

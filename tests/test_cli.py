@@ -1,0 +1,159 @@
+"""The nlpguide command line: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nlpguide import choose
+from nlpguide.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+class TestCommands:
+    def test_table_is_the_package_table(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """`table --format markdown` prints exactly what choose.render_table renders."""
+        code, out, _ = run(capsys, "table", "--format", "markdown")
+        assert code == 0
+        assert out.strip() == choose.render_table("markdown").strip()
+
+    def test_recommend_alias(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """An alias resolves to its task and the encoder family."""
+        code, out, _ = run(capsys, "recommend", "sentiment analysis")
+        assert code == 0
+        assert "Classification" in out
+        assert "architecture: encoder" in out
+
+    def test_mask_is_seeded(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The same seed prints the same masking; the original sentence is shown."""
+        args = ("mask", "the quick brown fox jumps over the lazy dog", "--seed", "3")
+        first = run(capsys, *args)
+        second = run(capsys, *args)
+        assert first == second
+        assert first[0] == 0
+        assert "[MASK]" in first[1] or "->" in first[1] or "fox" in first[1]
+
+    def test_frame_mnli(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """frame builds T5's input with fields in alphabetical order."""
+        code, out, _ = run(
+            capsys, "frame", "mnli", "--premise", "A dog runs.", "--hypothesis", "An animal moves."
+        )
+        assert code == 0
+        assert out.strip() == "mnli hypothesis: An animal moves. premise: A dog runs."
+
+    def test_frame_equals_form(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--field=value works like --field value."""
+        code, out, _ = run(capsys, "frame", "sst2", "--sentence=Great film!")
+        assert code == 0
+        assert out.strip() == "sst2 sentence: Great film!"
+
+    def test_params(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """params prints the closed-form count with thousands separators."""
+        code, out, _ = run(capsys, "params", "bert-base-uncased")
+        assert code == 0
+        assert "109,482,240" in out
+
+
+class TestErrors:
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["recommend", "knitting"],
+            ["frame", "mnli", "--premise", "only one field"],
+            ["frame", "nosuchtask", "--text", "x"],
+            ["frame", "mnli", "stray"],
+            ["frame", "sst2", "--sentence"],
+            ["frame", "sst2", "--sentence", "a", "--sentence", "b"],
+            ["params", "no-such-model"],
+            ["params", "gpt2", "--tokens", "0"],
+            ["params", "gpt2", "--tokens", "many"],
+            ["mask", ""],
+            ["mask", "a b c", "--rate", "nan"],
+            ["table", "--format", "pdf"],
+            ["bogus"],
+            [],
+            ["recommend"],
+            ["table", "extra"],
+        ],
+    )
+    def test_one_line_and_exit_2(self, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+        """Bad input gives exit status 2 and exactly one line on stderr, no traceback."""
+        code, out, err = run(capsys, *argv)
+        assert code == 2
+        assert out == ""
+        assert err.startswith("nlpguide: error: ")
+        assert err.count("\n") == 1
+        assert "Traceback" not in err
+
+    @settings(
+        max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(argv=st.lists(st.text(max_size=30), max_size=5))
+    def test_fuzz_never_crashes(self, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+        """Any argument list ends in status 0 or 2 with at most one error line."""
+        try:
+            code = main(argv)
+        except SystemExit as exit_:  # --help / --version print and exit 0
+            assert exit_.code == 0
+            capsys.readouterr()
+            return
+        _, err = capsys.readouterr()
+        assert code in (0, 2)
+        if code == 2:
+            assert err.count("\n") == 1
+
+
+class TestStartup:
+    def test_table_loads_no_numpy(self) -> None:
+        """`nlpguide table` and `recommend` run without importing numpy or torch."""
+        code = (
+            "import sys; from nlpguide.cli import main; "
+            "main(['table']); main(['recommend', 'ner']); "
+            "bad = {'numpy', 'torch', 'transformers'} & set(sys.modules); "
+            "sys.exit(1 if bad else 0)"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+
+    def test_import_is_lazy(self) -> None:
+        """`import nlpguide` loads none of its submodules, numpy or torch."""
+        code = (
+            "import sys, nlpguide; "
+            "loaded = [m for m in sys.modules if m.startswith('nlpguide.') or m in "
+            "('numpy', 'torch', 'transformers')]; print(loaded); sys.exit(1 if loaded else 0)"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stdout
+
+    def test_submodules_load_on_access(self) -> None:
+        """Attribute access loads a submodule; an unknown name is an AttributeError."""
+        import nlpguide
+
+        assert nlpguide.text2text.frame("sst2", sentence="ok") == "sst2 sentence: ok"
+        assert "mlm" in dir(nlpguide)
+        with pytest.raises(AttributeError, match="no attribute"):
+            _ = nlpguide.nonexistent
+
+    def test_python_m_entry_point(self) -> None:
+        """`python -m nlpguide` is the same CLI, with status 2 on a bad command."""
+        result = subprocess.run(
+            [sys.executable, "-m", "nlpguide", "recommend", "knitting"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 2
+        assert result.stderr.count("\n") == 1

@@ -1,0 +1,86 @@
+"""The site's build fails loudly: a tiny docs project with the site's own conf.py.
+
+In the manner of sphinx-gallery's ``tinybuild``: copy ``docs/conf.py`` into a
+temporary project, add one page that is broken in one way, build it with the
+same flags as ``nox -s docs`` and check that the build fails naming the page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+HEADER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+
+"""
+
+pytestmark = pytest.mark.slow
+
+
+def _build(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(DOCS / "conf.py", src / "conf.py")
+    (src / "_static").mkdir()
+    (src / "index.md").write_text("# Tiny\n\n```{toctree}\nbroken\n```\n")
+    (src / "broken.md").write_text(HEADER + page)
+    env = {**os.environ, "NLPGUIDE_DOCS_EXECUTION": "force"}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-T",
+            "-n",
+            "-W",
+            "--keep-going",
+            "-b",
+            "html",
+            "-q",
+            str(src),
+            str(tmp_path / "html"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
+    )
+
+
+class TestTinyBuild:
+    def test_good_page_builds(self, tmp_path: Path) -> None:
+        """A page whose cells run builds cleanly and shows the computed output."""
+        result = _build(tmp_path, "# Fine\n\n```{code-cell} python\nprint(6 * 7)\n```\n")
+        assert result.returncode == 0, result.stderr
+        assert "42" in (tmp_path / "html" / "broken.html").read_text()
+
+    def test_broken_cell_fails_the_build(self, tmp_path: Path) -> None:
+        """A cell that raises makes sphinx-build exit non-zero and names the page."""
+        result = _build(tmp_path, "# Broken\n\n```{code-cell} python\n1 / 0\n```\n")
+        assert result.returncode != 0
+        output = result.stdout + result.stderr
+        assert "broken" in output
+        assert "ZeroDivisionError" in output
+
+    def test_broken_reference_fails_the_build(self, tmp_path: Path) -> None:
+        """A cross-reference to nothing is an error under -n -W, naming the page."""
+        result = _build(tmp_path, "# Ref\n\nSee {func}`nlpguide.no_such_function`.\n")
+        assert result.returncode != 0
+        output = result.stdout + result.stderr
+        assert "broken.md" in output
+        assert "no_such_function" in output
