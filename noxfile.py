@@ -94,6 +94,20 @@ def bench(session: nox.Session) -> None:
         session.run("python", str(script), *session.posargs, env=OFFLINE)
 
 
+_WHEEL_CHECK = """
+import importlib.metadata as m, importlib.resources as r, sys
+import nlpguide
+core = [q for q in m.requires("nlpguide") if "extra ==" not in q]
+assert core == ["numpy>=1.24"], core
+artefacts = r.files("nlpguide.models") / "artefacts"
+shipped = sorted(p.name for p in artefacts.iterdir())
+print("runtime requirements:", core, "| shipped artefacts:", shipped)
+assert {"mlm_delta.safetensors", "mlm_delta.json", "t5"} <= set(shipped), shipped
+assert nlpguide.choose.recommend("ner").architecture == "encoder"
+assert "numpy" not in sys.modules and "torch" not in sys.modules
+"""
+
+
 @nox.session
 def build(session: nox.Session) -> None:
     """Build sdist and wheel, check them, and import the wheel in a fresh venv."""
@@ -107,12 +121,5 @@ def build(session: nox.Session) -> None:
     python = tmp / "bin" / "python"
     wheel = next(Path("dist").glob("*.whl"))
     session.run(str(python), "-m", "pip", "install", "-q", str(wheel), external=True)
-    session.run(
-        str(python),
-        "-c",
-        "import nlpguide, importlib.metadata as m; "
-        "print(nlpguide.choose.recommend('ner')); "
-        "print(m.requires('nlpguide'))",
-        external=True,
-    )
+    session.run(str(python), "-c", _WHEEL_CHECK, external=True)
     session.run(str(python), "-m", "nlpguide", "table", external=True)
