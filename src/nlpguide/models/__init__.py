@@ -30,9 +30,11 @@ from typing import Any
 
 from .._assets import ASSETS, AssetMissingError, asset_install_line, locate
 from ._cache import CacheEntryError, cache_dir, ensure_entry, file_sha256, verify_entry
+from ._seed import SEED, seed_everything
 
 __all__ = [
     "DEFAULTS",
+    "SEED",
     "AssetMissingError",
     "CacheEntryError",
     "cache_dir",
@@ -40,6 +42,7 @@ __all__ = [
     "default_path",
     "encoder",
     "masked_lm",
+    "seed_everything",
     "seq2seq",
 ]
 
