@@ -10,8 +10,8 @@ file lists are hashed and compared with :data:`BBC_SPLIT_SHA256`, so a changed
 corpus or split code fails loudly instead of shifting every number on the site.
 
 >>> from nlpguide.data import bbc_news
->>> ds = bbc_news()                                 # doctest: +SKIP
->>> {name: len(split) for name, split in ds.items()}  # doctest: +SKIP
+>>> ds = bbc_news()
+>>> {name: len(split) for name, split in ds.items()}
 {'train': 1781, 'validation': 223, 'test': 221}
 """
 
@@ -100,8 +100,8 @@ def bbc_articles() -> list[Article]:
 
     Paragraph breaks in the body collapse to single spaces.
 
-    >>> arts = bbc_articles()                      # doctest: +SKIP
-    >>> len(arts), arts[0].label_text              # doctest: +SKIP
+    >>> arts = bbc_articles()
+    >>> len(arts), arts[0].label_text
     (2225, 'business')
     """
     folder = _corpus_dir()
@@ -124,7 +124,7 @@ def bbc_split(*, verify: bool = True) -> dict[str, list[Article]]:
     Each topic is shuffled with a fixed seed and cut 80 / 10 / 10; the file
     lists are then checked against :data:`BBC_SPLIT_SHA256`.
 
-    >>> {k: len(v) for k, v in bbc_split().items()}   # doctest: +SKIP
+    >>> {k: len(v) for k, v in bbc_split().items()}
     {'train': 1781, 'validation': 223, 'test': 221}
     """
     import numpy as np  # noqa: PLC0415 - keep `import nlpguide.data` light
@@ -163,8 +163,8 @@ def bbc_news() -> DatasetDict:
     (index into :data:`BBC_LABELS`) and ``label_text``; the ``label`` column is
     a ``ClassLabel`` so ``features["label"].names`` gives the topic names.
 
-    >>> ds = bbc_news()                                  # doctest: +SKIP
-    >>> ds["train"].features["label"].names              # doctest: +SKIP
+    >>> ds = bbc_news()
+    >>> ds["train"].features["label"].names
     ['business', 'entertainment', 'politics', 'sport', 'tech']
     """
     try:
