@@ -144,3 +144,81 @@ class TestDecoder:
         assert config.get("quantization_config") is None
         assert (folder / "model.safetensors").stat().st_size > 500e6
         assert not list(folder.glob("*.bin"))
+
+
+class TestMaskedLM:
+    def test_probe_meets_target_and_matches_record(self) -> None:
+        """The shipped fill-mask model gets top-5 >= 50% on the cloze probe, as recorded."""
+        from nlpguide.models._mlm_delta import read_record
+        from nlpguide.models._probe import cloze_probe, probe_score
+
+        tok, model = models.masked_lm()
+        assert len(cloze_probe()) >= 30
+        measured = probe_score(tok, model, k=5)
+        recorded = read_record()["final"]["probe_top5"]
+        assert measured >= 0.5
+        # The record was measured on the unmerged fp32 model; the shipped delta is fp16.
+        assert abs(measured - recorded) <= 2 / len(cloze_probe())
+
+    def test_record_beats_unigram_baseline(self) -> None:
+        """Held-out masked-token accuracy is several times the unigram baseline."""
+        from nlpguide.models._mlm_delta import read_record
+
+        final = read_record()["final"]
+        assert final["heldout_top1"] > 4 * final["unigram_top1"]
+        assert final["heldout_top5"] > 2 * final["unigram_top5"]
+        assert read_record()["trainable_parameters"] < 2_000_000
+
+    def test_uses_both_sides(self) -> None:
+        """Context after the mask changes the prediction: the model reads both directions."""
+        import torch
+
+        tok, model = models.masked_lm()
+        texts = [
+            "He drank a cup of [MASK] with milk and sugar.",
+            "He drank a cup of [MASK] with lemon and honey after the match.",
+        ]
+        batch = tok(texts, return_tensors="pt", padding=True)
+        with torch.no_grad():
+            logits = model(**batch).logits
+        where = batch["input_ids"] == tok.mask_token_id
+        probs = logits[where].softmax(-1)
+        assert not torch.allclose(probs[0], probs[1], atol=1e-3)
+
+    def test_delta_is_small(self) -> None:
+        """The shipped delta stays well under 5 MB."""
+        from nlpguide.models._mlm_delta import DELTA_FILE
+
+        assert DELTA_FILE.stat().st_size < 5 * 1024 * 1024
+
+
+class TestSeq2Seq:
+    def test_loads_as_t5_through_auto_classes(self) -> None:
+        """seq2seq() gives a T5 that classifies an article's topic as a word."""
+        from nlpguide.data import bbc_split
+        from nlpguide.models._t5_recipe import frame_input, source_text
+
+        tok, model = models.seq2seq()
+        assert type(model).__name__ == "T5ForConditionalGeneration"
+        articles = bbc_split()["test"][:40]
+        texts = [frame_input("topic", source_text("topic", a.title, a.text)) for a in articles]
+        batch = tok(texts, return_tensors="pt", padding=True, truncation=True, max_length=160)
+        out = model.generate(**batch, max_new_tokens=4, num_beams=1, do_sample=False)
+        words = tok.batch_decode(out, skip_special_tokens=True)
+        hits = sum(w.strip() == a.label_text for w, a in zip(words, articles, strict=True))
+        assert hits / len(articles) >= 0.8
+
+    def test_record_meets_topic_target(self) -> None:
+        """The recorded test-split topic exact match is >= 85% and beats the majority class."""
+        from nlpguide.models._t5_recipe import ARTEFACT_DIR, read_record
+
+        test = read_record(ARTEFACT_DIR)["metrics"]["test"]
+        assert test["topic_exact_match_greedy"] >= 0.85
+        assert test["topic_exact_match_greedy"] > test["topic_majority_exact_match"] + 0.5
+
+    def test_artefact_is_small(self) -> None:
+        """The shipped T5 folder stays within a few MB."""
+        from nlpguide.models._t5_recipe import ARTEFACT_DIR
+
+        size = sum(p.stat().st_size for p in ARTEFACT_DIR.iterdir())
+        assert size < 7 * 1024 * 1024
