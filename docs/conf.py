@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+
+from docutils import nodes
 
 import nlpguide
 
@@ -63,3 +66,68 @@ html_theme_options = {
     "use_repository_button": False,
     "home_page_in_toc": True,
 }
+
+
+# -- notebooks as downloads ------------------------------------------------------------
+# myst-nb writes every executed page as a notebook into _build/jupyter_execute. The
+# book theme offers it for download only when launch buttons are configured, so copy
+# it into _sources here (the theme then adds ".ipynb" to its download menu) and put a
+# visible link under each lesson's title.
+_NOTEBOOK_EXCLUDE = {root_doc}
+
+
+def _is_lesson_notebook(app, docname):
+    meta = app.env.metadata.get(docname, {})
+    return "kernelspec" in meta and docname not in _NOTEBOOK_EXCLUDE
+
+
+def _executed_notebook(app, docname):
+    return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+
+
+def _add_notebook_link(app, doctree, docname):
+    if not _is_lesson_notebook(app, docname) or app.builder.format != "html":
+        return
+    href = "../" * docname.count("/") + f"_sources/{docname}.ipynb"
+    link = nodes.reference("", "Download this page as a notebook (.ipynb)", refuri=href)
+    para = nodes.paragraph("", "", link, classes=["nb-download"])
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is not None and section.children and isinstance(section[0], nodes.title):
+        section.insert(1, para)
+
+
+def _copy_notebook(app, pagename, _templatename, context, doctree):
+    if doctree is None or not _is_lesson_notebook(app, pagename):
+        return
+    source = _executed_notebook(app, pagename)
+    if not source.is_file():
+        return
+    notebook = json.loads(source.read_text(encoding="utf-8"))
+    # Build-only metadata: jupytext's pairing with the .md source, myst-nb's line map.
+    for key in ("jupytext", "source_map"):
+        notebook.get("metadata", {}).pop(key, None)
+    if app.config.nb_merge_streams:
+        # myst-nb merges a cell's stream outputs into the first one in place but leaves
+        # the later ones in the notebook it writes: drop them, or text shows up twice.
+        for cell in notebook.get("cells", []):
+            seen = set()
+            kept = []
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream":
+                    if output.get("name") in seen:
+                        continue
+                    seen.add(output.get("name"))
+                kept.append(output)
+            if "outputs" in cell:
+                cell["outputs"] = kept
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def setup(app):
+    app.connect("doctree-resolved", _add_notebook_link)
+    # Before the theme's header buttons (priority 501), which read ipynb_source.
+    app.connect("html-page-context", _copy_notebook, priority=500)
+    app.add_css_file("custom.css")
