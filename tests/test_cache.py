@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -68,15 +69,14 @@ class TestEnsureEntry:
 
     def test_killed_process_leaves_nothing_that_loads(self, tmp_path: Path) -> None:
         """A preparation killed with SIGKILL half-way leaves no entry; the next call builds it."""
-        ctx = multiprocessing.get_context("spawn")
-        proc = ctx.Process(target=_slow_build, args=(str(tmp_path),))
-        proc.start()
+        proc = _preparer(tmp_path, key="slow", sleep=60)
         deadline = time.monotonic() + 60
         while not any(p.name.startswith(".toy-") for p in tmp_path.iterdir()):
+            assert proc.poll() is None, "the preparing process died on its own"
             assert time.monotonic() < deadline, "the child never started building"
             time.sleep(0.05)
         proc.kill()
-        proc.join()
+        proc.communicate()  # reap it and close its pipe
         entries = [p for p in tmp_path.iterdir() if p.is_dir() and not p.name.startswith(".")]
         assert entries == []
         folder = ensure_entry("toy", {"v": "slow"}, _write_safetensors, root=tmp_path)
@@ -117,30 +117,40 @@ class TestEnsureEntry:
 
     def test_concurrent_preparation_builds_once(self, tmp_path: Path) -> None:
         """Two processes preparing the same entry at once build it once and both get it."""
-        ctx = multiprocessing.get_context("spawn")
-        log = tmp_path / "builds.log"
-        with ctx.Pool(2) as pool:
-            folders = pool.starmap(_counted_build, [(str(tmp_path), str(log))] * 2)
-        assert folders[0] == folders[1]
-        assert log.read_text().count("built") == 1
-        verify_entry(Path(folders[0]), hashes=True)
-        manifest = json.loads((Path(folders[0]) / MANIFEST).read_text())
+        procs = [_preparer(tmp_path, key="concurrent", sleep=0.5) for _ in range(2)]
+        outputs = [proc.communicate(timeout=120)[0].strip() for proc in procs]
+        assert [proc.returncode for proc in procs] == [0, 0]
+        assert outputs[0] == outputs[1]
+        assert (tmp_path / "builds.log").read_text().count("built") == 1
+        verify_entry(Path(outputs[0]), hashes=True)
+        manifest = json.loads((Path(outputs[0]) / MANIFEST).read_text())
         assert manifest["key_parts"] == {"v": "concurrent"}
 
 
-def _slow_build(root: str) -> None:
-    def build(folder: Path) -> None:
-        _write_safetensors(folder)
-        time.sleep(60)
+# Separate interpreters, not multiprocessing: a child must not depend on how pytest
+# imported this test module.
+_PREPARER = """
+import sys, time
+from pathlib import Path
+import torch
+from safetensors.torch import save_file
+from nlpguide.models._cache import ensure_entry
 
-    ensure_entry("toy", {"v": "slow"}, build, root=Path(root))
+root, key, sleep = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+
+def build(folder):
+    save_file({"w": torch.arange(64, dtype=torch.float32)}, str(folder / "w.safetensors"))
+    time.sleep(sleep)
+    with (root / "builds.log").open("a") as fh:
+        fh.write("built\\n")
+
+print(ensure_entry("toy", {"v": key}, build, root=root))
+"""
 
 
-def _counted_build(root: str, log: str) -> str:
-    def build(folder: Path) -> None:
-        time.sleep(0.5)  # long enough for the other process to reach the lock
-        _write_safetensors(folder)
-        with Path(log).open("a") as fh:
-            fh.write("built\n")
-
-    return str(ensure_entry("toy", {"v": "concurrent"}, build, root=Path(root)))
+def _preparer(root: Path, *, key: str, sleep: float) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _PREPARER, str(root), key, str(sleep)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
