@@ -15,7 +15,7 @@ def seed_everything(seed: int = SEED) -> int:
     >>> seed_everything(0)
     0
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if type(seed) is not int or seed < 0:  # bool is an int subclass: reject it too
         msg = f"seed must be a non-negative int, got {seed!r}"
         raise ValueError(msg)
     os.environ["PYTHONHASHSEED"] = str(seed)  # for subprocesses; this one is already running

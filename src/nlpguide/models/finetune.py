@@ -17,9 +17,11 @@ or test gets the same fine-tuned model without training it again.
 >>> from nlpguide.models.finetune import FineTuneSettings
 >>> FineTuneSettings().lr, FineTuneSettings(lora=True).lr
 (0.0002, 0.005)
->>> result = finetune_classifier(max_steps=60)     # about a minute on 2 cores  # doctest: +SKIP
->>> result.accuracy >= 0.95                                                     # doctest: +SKIP
-True
+
+A run takes about a minute on 2 cores, so it is shown here, not run::
+
+    result = finetune_classifier(max_steps=60)
+    result.accuracy  # about 0.95 or better on the held-out split
 """
 
 from __future__ import annotations
@@ -227,10 +229,22 @@ def finetune_classifier(
     model loads as a plain ``AutoModelForSequenceClassification`` (e.g. in
     ``pipeline("text-classification", model=str(result.path))``).
 
-    >>> full = finetune_classifier(cache="store")            # doctest: +SKIP
-    >>> lora = finetune_classifier(lora=True)                 # doctest: +SKIP
-    >>> round(lora.trainable_share, 4)                        # doctest: +SKIP
-    0.0033
+    Each call trains for about a minute on 2 cores, so typical use is shown, not run::
+
+        full = finetune_classifier(cache="store")
+        lora = finetune_classifier(lora=True)
+        round(lora.trainable_share, 4)  # 0.0033: adapters and head only
+
+    Settings are checked before anything is loaded or trained:
+
+    >>> finetune_classifier(cache="sometimes")
+    Traceback (most recent call last):
+    ...
+    ValueError: cache must be one of ('off', 'store', 'reuse'), got 'sometimes'
+    >>> finetune_classifier(epochs=3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: unknown setting(s) ['epochs']; known: [...]
     """
     chosen = _settings(settings, overrides)
     if cache not in _CACHE_MODES:
@@ -267,9 +281,21 @@ def save_result(result: FineTuneResult, folder: str | Path) -> FineTuneResult:
 
     The folder must be empty or absent (nothing is overwritten).
 
-    >>> saved = save_result(finetune_classifier(), "bbc-topics")   # doctest: +SKIP
-    >>> saved.path                                                  # doctest: +SKIP
-    PosixPath('bbc-topics')
+    Saving a freshly trained result (training takes about a minute; shown, not run)::
+
+        saved = save_result(finetune_classifier(), "bbc-topics")
+        saved.path  # PosixPath('bbc-topics')
+
+    A folder that already holds files is refused before anything is written:
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "notes.txt").write_text("keep me")
+    7
+    >>> save_result(None, folder)  # checked before the result is touched  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileExistsError: ... is not empty: save_result writes into a new folder
     """
     path = Path(folder)
     if path.exists() and any(path.iterdir()):
@@ -282,8 +308,17 @@ def save_result(result: FineTuneResult, folder: str | Path) -> FineTuneResult:
 def load_result(folder: str | Path) -> FineTuneResult:
     """Load what :func:`save_result` (or the cache) wrote: model, tokenizer and figures.
 
-    >>> load_result("bbc-topics").accuracy >= 0.95                 # doctest: +SKIP
-    True
+    Reading back what ``save_result(result, "bbc-topics")`` wrote (shown, not run)::
+
+        load_result("bbc-topics").accuracy  # the same figure as the saved result's
+
+    A folder without a saved result is refused with a clear error:
+
+    >>> import tempfile
+    >>> load_result(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: ... holds no finetune-result.json: not a saved fine-tune result
     """
     from transformers import AutoModelForSequenceClassification, AutoTokenizer  # noqa: PLC0415
 
