@@ -59,7 +59,7 @@ def entry_key(parts: Mapping[str, object]) -> str:
     """A short stable hash of the settings that define an entry.
 
     >>> entry_key({"asset": "abc", "recipe": 1})
-    '0e9fe1b0d1d9d3b5'
+    '6988816ff5090fe4'
     """
     blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
