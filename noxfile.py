@@ -26,6 +26,7 @@ OFFLINE = {
     "HF_DATASETS_OFFLINE": "1",
     "TOKENIZERS_PARALLELISM": "false",
     "PYTHONHASHSEED": "0",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
 }
 
 
@@ -64,6 +65,7 @@ def docs(session: nox.Session) -> None:
     session.run("python", "-m", "nlpguide", "assets", "--prepare", env=env)
     session.run(
         "sphinx-build",
+        "-T",  # a failing cell's full traceback, naming the page, in the log
         "-n",
         "-W",
         "--keep-going",
