@@ -25,8 +25,12 @@ def _run_once() -> tuple[float, float]:
         env = {**os.environ, "NLPGUIDE_CACHE_DIR": cache, "HF_HUB_OFFLINE": "1"}
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "nlpguide", "assets", "--prepare"], env=env,
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "nlpguide", "assets", "--prepare"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         elapsed = time.perf_counter() - start
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss of children is the largest child so far: report it once it grows.
@@ -43,8 +47,10 @@ def main() -> int:
     median = statistics.median(s for s, _ in runs)
     peak = max(p for _, p in runs)
     verdict = "PASS" if median <= TARGET_S else "MISS"
-    print(f"prepare all defaults: median {median:.1f} s (target <= {TARGET_S:.0f} s), "
-          f"{median / TARGET_S:.2f}x of budget, peak RSS {peak:.0f} MiB: {verdict}")
+    print(
+        f"prepare all defaults: median {median:.1f} s (target <= {TARGET_S:.0f} s), "
+        f"{median / TARGET_S:.2f}x of budget, peak RSS {peak:.0f} MiB: {verdict}"
+    )
     return 0
 
 
