@@ -37,6 +37,8 @@ nb_execution_show_tb = True
 nb_execution_timeout = 600  # seconds per cell: the longest cell fine-tunes a model
 nb_execution_cache_path = str(Path(__file__).parent / "_build" / ".jupyter_cache")
 nb_merge_streams = True
+# Markdown outputs (tables built by the pages) need GFM or MyST: CommonMark has no tables.
+nb_render_markdown_format = "myst"
 nb_kernel_rgx_aliases = {".*": "python3"}
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "substitution"]
 myst_heading_anchors = 3
