@@ -125,3 +125,17 @@ def build(session: nox.Session) -> None:
     session.run(str(python), "-m", "pip", "install", "-q", str(wheel), external=True)
     session.run(str(python), "-c", _WHEEL_CHECK, external=True)
     session.run(str(python), "-m", "nlpguide", "table", external=True)
+
+
+_APT_INSTALL = ["apt-get", "install", "-y", "--no-install-recommends"]
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Check the built site in headless Debian chromium: pages, links, images, downloads, search."""
+    if not Path("/usr/bin/chromedriver").is_file():
+        session.run("apt-get", "update", external=True)
+        session.run(*_APT_INSTALL, "chromium", "chromium-driver", external=True)
+    session.install("pytest", "selenium")
+    pytest = ["pytest", "-m", "browser", "tests/test_site_browser.py", "-p", "no:cacheprovider"]
+    session.run(*pytest, *session.posargs)
