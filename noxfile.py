@@ -27,7 +27,21 @@ OFFLINE = {
     "TOKENIZERS_PARALLELISM": "false",
     "PYTHONHASHSEED": "0",
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    # tests/offline/sitecustomize.py runs at the start of every Python process of the
+    # session (pytest, sphinx-build, each Jupyter kernel, scripts) and fails any
+    # connection outside loopback: "offline" is enforced, not hoped for.
+    "PYTHONPATH": str(ROOT / "tests" / "offline"),
+    "NLPGUIDE_BLOCK_NETWORK": "1",
 }
+_GUARD_CHECK = """
+import socket, sys
+try:
+    socket.create_connection(("198.51.100.7", 443), timeout=5)
+except ConnectionRefusedError as err:
+    print("network guard on:", err)
+else:
+    sys.exit("the network guard is not installed")
+"""
 
 
 def _asset_pip_args() -> list[list[str]]:
@@ -54,6 +68,7 @@ def _install_stack(session: nox.Session, *groups: str, extras: str = "models") -
 def tests(session: nox.Session) -> None:
     """Run the test suite offline (unit, statistical, model and docs-build tests)."""
     _install_stack(session, "test", "docs", extras="models,docs")
+    session.run("python", "-c", _GUARD_CHECK, env=OFFLINE)
     session.run("pytest", *session.posargs, env=OFFLINE)
 
 
@@ -62,6 +77,7 @@ def docs(session: nox.Session) -> None:
     """Build the site into docs/_build/html (set NLPGUIDE_DOCS_EXECUTION=force to re-run)."""
     _install_stack(session, "docs", extras="models,docs")
     env = {**OFFLINE, "NLPGUIDE_DOCS_EXECUTION": os.environ.get("NLPGUIDE_DOCS_EXECUTION", "cache")}
+    session.run("python", "-c", _GUARD_CHECK, env=env)
     session.run("python", "-m", "nlpguide", "assets", "--prepare", env=env)
     session.run(
         "sphinx-build",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
+import importlib.util
 import os
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -12,30 +13,37 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
-_real_connect = socket.socket.connect
+#: The folder whose ``sitecustomize.py`` guards child processes (see that file).
+OFFLINE_DIR = Path(__file__).parent / "offline"
 
 
-class NetworkBlockedError(RuntimeError):
-    """A test tried to open a connection outside loopback."""
+def _load_guard():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(
+        "_nlpguide_offline", OFFLINE_DIR / "sitecustomize.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _is_loopback(address: object) -> bool:
-    if isinstance(address, str | bytes):  # a Unix socket path
-        return True
-    host = address[0] if isinstance(address, tuple) else address
-    try:
-        return ipaddress.ip_address(str(host)).is_loopback
-    except ValueError:
-        return str(host) == "localhost"
-
-
-def _guarded_connect(self: socket.socket, address: object) -> None:
-    if not _is_loopback(address):
-        raise NetworkBlockedError(f"network access blocked in tests: {address!r}")
-    _real_connect(self, address)  # type: ignore[arg-type]
+guard = _load_guard()
 
 
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any connection outside loopback: the project promises to work offline."""
-    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect", guard._guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guard._guarded_connect_ex)
+    monkeypatch.setattr(socket.socket, "sendto", guard._guarded_sendto)
+    monkeypatch.setattr(socket, "getaddrinfo", guard._guarded_getaddrinfo)
+
+
+@pytest.fixture
+def offline_env() -> dict[str, str]:
+    """The environment for a child process: offline, with the network guard installed."""
+    env = dict(os.environ)
+    env[guard.ENV_FLAG] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(OFFLINE_DIR), env.get("PYTHONPATH")) if p)
+    return env

