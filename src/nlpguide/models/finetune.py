@@ -50,6 +50,7 @@ __all__ = [
 ]
 
 CacheMode: TypeAlias = Literal["off", "store", "reuse"]
+Device: TypeAlias = Literal["cpu", "auto"]
 
 _CACHE_MODES: Final = ("off", "store", "reuse")
 _RESULT_FILE: Final = "finetune-result.json"
@@ -64,6 +65,11 @@ class FineTuneSettings:
 
     ``learning_rate=None`` picks 2e-4 for a full fine-tune and 5e-3 for LoRA (adapters
     start at zero and need a larger step). ``warmup`` is a share of ``max_steps``.
+
+    ``device="cpu"`` (the default) trains on the CPU even where a GPU exists, so the
+    guide's figures do not depend on the machine. ``device="auto"`` lets the
+    ``Trainer`` choose: a GPU when there is one, and every process of a distributed
+    launch (``torchrun``, ``accelerate launch``), where ``batch_size`` is per device.
 
     >>> s = FineTuneSettings(max_steps=10)
     >>> s.max_steps, s.batch_size, s.max_length, s.lora
@@ -89,6 +95,7 @@ class FineTuneSettings:
     seed: int = 0
     eval_split: Literal["test", "validation"] = "test"
     eval_batch_size: int = 64
+    device: Device = "cpu"
 
     def __post_init__(self) -> None:
         for name in ("max_steps", "batch_size", "max_length", "lora_r", "eval_batch_size"):
@@ -105,6 +112,8 @@ class FineTuneSettings:
         _check_real("weight_decay", self.weight_decay, low=0.0, high=1.0)
         _check_real("warmup", self.warmup, low=0.0, high=1.0, open_high=True)
         _check_real("lora_dropout", self.lora_dropout, low=0.0, high=1.0, open_high=True)
+        if self.device not in ("cpu", "auto"):
+            raise ValueError(f"device must be 'cpu' or 'auto', got {self.device!r}")
         if self.eval_split not in ("test", "validation"):
             raise ValueError(f"eval_split must be 'test' or 'validation', got {self.eval_split!r}")
         _check_targets(self.lora_targets)
@@ -205,6 +214,7 @@ def finetune_classifier(
     *,
     output_dir: str | Path | None = None,
     cache: CacheMode = "off",
+    progress: bool = False,
     **overrides: Any,
 ) -> FineTuneResult:
     """Fine-tune an encoder on BBC News topics and measure it on held-out articles.
@@ -212,7 +222,8 @@ def finetune_classifier(
     Settings come from ``settings`` (default :class:`FineTuneSettings`) with keyword
     ``overrides`` applied, e.g. ``finetune_classifier(lora=True, max_steps=80)``.
     Everything random (head initialisation, dropout, batch order) is seeded by
-    ``seed``.
+    ``seed``. ``progress=True`` shows the ``Trainer``'s progress bar (for scripts;
+    the pages plot the loss instead).
 
     ``cache``:
 
@@ -251,8 +262,10 @@ def finetune_classifier(
         raise ValueError(f"cache must be one of {_CACHE_MODES}, got {cache!r}")
     if output_dir is not None and cache != "off":
         raise ValueError("give output_dir or a cache mode, not both")
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
     if cache == "off":
-        result = _train(chosen)
+        result = _train(chosen, progress=progress)
         if output_dir is None:
             return result
         return save_result(result, output_dir)
@@ -261,13 +274,13 @@ def finetune_classifier(
 
     parts = _cache_parts(chosen)
     if cache == "store":
-        result = _train(chosen)
+        result = _train(chosen, progress=progress)
         folder = ensure_entry("finetune", parts, lambda tmp: _save_files(result, tmp))
         return _with(result, path=folder)
     trained: list[FineTuneResult] = []
 
     def build(tmp: Path) -> None:
-        trained.append(_train(chosen))
+        trained.append(_train(chosen, progress=progress))
         _save_files(trained[0], tmp)
 
     folder = ensure_entry("finetune", parts, build)
@@ -467,7 +480,7 @@ def _tokenize(tokenizer: Any, texts: list[str], max_length: int) -> tuple[dict[s
     return dict(enc), cut
 
 
-def _train(settings: FineTuneSettings) -> FineTuneResult:
+def _train(settings: FineTuneSettings, *, progress: bool = False) -> FineTuneResult:
     import torch  # noqa: PLC0415
     import transformers  # noqa: PLC0415
     from datasets import Dataset  # noqa: PLC0415
@@ -503,7 +516,7 @@ def _train(settings: FineTuneSettings) -> FineTuneResult:
         datasets[split] = Dataset.from_dict({**enc, "labels": list(splits[split]["label"])})
 
     with tempfile.TemporaryDirectory(prefix="nlpguide-finetune-") as scratch, _quiet():
-        trainer = _trainer(model, tokenizer, datasets["train"], settings, scratch)
+        trainer = _trainer(model, tokenizer, datasets["train"], settings, scratch, progress)
         start = time.perf_counter()
         trainer.train()
         train_seconds = time.perf_counter() - start
@@ -565,7 +578,7 @@ def _add_lora(model: Any, settings: FineTuneSettings) -> Any:
 
 
 def _trainer(
-    model: Any, tokenizer: Any, train: Any, settings: FineTuneSettings, scratch: str
+    model: Any, tokenizer: Any, train: Any, settings: FineTuneSettings, scratch: str, progress: bool
 ) -> Any:
     from transformers import PrinterCallback, Trainer, TrainingArguments  # noqa: PLC0415
 
@@ -583,14 +596,16 @@ def _trainer(
         eval_strategy="no",
         save_strategy="no",
         report_to="none",
-        disable_tqdm=True,
-        use_cpu=True,
+        disable_tqdm=not progress,
+        use_cpu=settings.device == "cpu",
         seed=settings.seed,
         data_seed=settings.seed,
         dataloader_num_workers=0,
+        # Every weight that trains is used in each forward pass: skip DDP's search.
+        ddp_find_unused_parameters=False,
     )
     trainer = Trainer(model=model, args=args, train_dataset=train, processing_class=tokenizer)
-    # With progress bars off, Trainer prints every log dict: the caller shows a plot.
+    # With progress bars off, Trainer prints every log dict: callers plot the losses.
     trainer.remove_callback(PrinterCallback)
     return trainer
 
