@@ -154,6 +154,9 @@ def _seq2seq_dir() -> Path:
         "recipe": _RECIPE_VERSION,
         "weights": file_sha256(weights),
         "spiece": file_sha256(ARTEFACT_DIR / "spiece.model"),
+        # The configs too: a fixed generation default must reach the prepared folder.
+        "config": file_sha256(ARTEFACT_DIR / "config.json"),
+        "generation": file_sha256(ARTEFACT_DIR / "generation_config.json"),
     }
     return ensure_entry("seq2seq", parts, lambda folder: export_t5(ARTEFACT_DIR, folder))
 

@@ -76,6 +76,8 @@ SPIECE_FILE = "spiece.model"
 RECORD_FILE = "t5_record.json"
 #: Sentinels ``<extra_id_0>`` .. ``<extra_id_99>``, as in Google's T5.
 EXTRA_IDS = 100
+#: The generation length stored with the model: a topic word or a headline fits.
+DEFAULT_MAX_NEW_TOKENS = 32
 
 #: The task prefixes: the only thing that tells the model which task it is doing.
 #: ``"summarize: "`` is T5's own; ``"bbc topic: "`` names the label set, the way
@@ -339,7 +341,9 @@ def generate_texts(
     outputs: list[str] = []
     with torch.no_grad():
         for start in range(0, len(sources), batch_size):
-            enc = encode_sources(tokenizer, sources[start : start + batch_size], max_source_tokens)
+            batch = sources[start : start + batch_size]
+            # The model may sit on a GPU after training; the tokenizer makes CPU tensors.
+            enc = encode_sources(tokenizer, batch, max_source_tokens).to(model.device)
             ids = model.generate(
                 **enc, max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=False
             )
@@ -541,8 +545,17 @@ def save_model_fp16(model: Any, folder: Path | str) -> None:
     >>> shutil.rmtree(folder)
     """
     import torch  # noqa: PLC0415
+    from transformers import GenerationConfig  # noqa: PLC0415
 
     model.config.use_cache = True  # the Trainer turns it off while training
+    # Only the token ids and a length: a stored ``max_length`` (transformers writes
+    # its default 20) clashes with every caller's ``max_new_tokens``.
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=model.config.decoder_start_token_id,
+        eos_token_id=model.config.eos_token_id,
+        pad_token_id=model.config.pad_token_id,
+        max_new_tokens=DEFAULT_MAX_NEW_TOKENS,
+    )
     model.to(torch.float16)
     try:
         with _quiet_progress():
