@@ -22,6 +22,9 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_design",
     "sphinx_copybutton",
+    # Copies MathJax into _static and points mathjax_path at it: no CDN, so the maths
+    # renders offline and readers load no third-party script.
+    "sphinx-mathjax-offline",
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
@@ -61,6 +64,10 @@ nitpick_ignore_regex = [
 html_theme = "sphinx_book_theme"
 html_title = "nlpguide: BERT, T5 and GPT, executed"
 html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
+# The theme reads the light/dark mode from here on a visitor's first page; left empty,
+# it logs a console error and falls back to "auto".
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,
