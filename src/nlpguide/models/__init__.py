@@ -23,6 +23,15 @@ loader                    embedded default (offline)               stands in for
 :func:`seq2seq`           a small T5 trained by nlpguide on BBC    ``google-t5/t5-small``
 ========================  =======================================  ======================
 
+Weights are read from safetensors only (``use_safetensors=True`` is always passed,
+so a checkpoint with only pickled ``.bin`` weights fails instead of running code
+on load), and ``trust_remote_code=True`` is refused:
+
+>>> encoder("some/model", trust_remote_code=True)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+ValueError: trust_remote_code=True is refused: nlpguide loads only architectures ...
+
 Requires the ``models`` extra (torch, transformers) and the asset packages
 listed by ``nlpguide assets``.
 """
@@ -110,9 +119,11 @@ def _masked_lm_dir() -> Path:
         from transformers import AutoTokenizer, BertForMaskedLM  # noqa: PLC0415
 
         from ._mlm_delta import apply_delta  # noqa: PLC0415
+        from .finetune import _quiet  # noqa: PLC0415
 
         settings = read_record()["settings"]
-        model = BertForMaskedLM.from_pretrained(encoder_dir, local_files_only=True)
+        with _quiet():  # the head is new by design: transformers' load report is noise here
+            model = BertForMaskedLM.from_pretrained(encoder_dir, local_files_only=True)
         apply_delta(
             model, load_file(str(DELTA_FILE)), r=settings["lora_r"], alpha=settings["lora_alpha"]
         )
@@ -185,9 +196,28 @@ def default_path(kind: str) -> Path:
     return _PREPARERS[kind]()
 
 
+def _check_safe(kw: dict[str, Any]) -> None:
+    """Refuse what would run code from a checkpoint: remote code, or pickled weights."""
+    if kw.get("trust_remote_code"):
+        msg = (
+            "trust_remote_code=True is refused: nlpguide loads only architectures whose "
+            "code ships with transformers, never code downloaded with a checkpoint"
+        )
+        raise ValueError(msg)
+    if kw.get("use_safetensors", True) is not True:
+        msg = (
+            f"use_safetensors={kw['use_safetensors']!r} is refused: nlpguide reads weights "
+            "only from safetensors files, never from pickle-based .bin/.pt files"
+        )
+        raise ValueError(msg)
+
+
 def _load(kind: str, name: object, auto_class: Any, **kw: Any) -> tuple[Any, Any]:
     from transformers import AutoTokenizer  # noqa: PLC0415
 
+    _check_safe(kw)
+    # Pickled weights can run code when loaded: a checkpoint without safetensors fails.
+    kw["use_safetensors"] = True
     chosen = _chosen(kind, name)
     if chosen is None:
         source: str | Path = default_path(kind)
