@@ -63,39 +63,10 @@ class KnownConsoleError(NamedTuple):
     why: str
 
 
-KNOWN_CONSOLE_ERRORS = (
-    # Sphinx loads MathJax from this CDN (docs/conf.py sets no local mathjax_path), and
-    # this browser is kept offline. The math on those pages then shows as TeX source.
-    KnownConsoleError(
-        source="network",
-        pattern=(
-            r"https://cdn\.jsdelivr\.net/npm/mathjax@[\w.]+/tex-mml-chtml\.js"
-            r" - Failed to load resource: net::ERR_PROXY_CONNECTION_FAILED"
-        ),
-        why="MathJax from its CDN, blocked offline",
-    ),
-    # The browser asks for /favicon.ico by itself (once per session) because the site
-    # declares no icon (docs/conf.py sets no html_favicon); no page links to it.
-    KnownConsoleError(
-        source="network",
-        pattern=(
-            r"http://127\.0\.0\.1:\d+/favicon\.ico - Failed to load resource:"
-            r" the server responded with a status of 404 \(File not found\)"
-        ),
-        why="the browser's own /favicon.ico request",
-    ),
-    # pydata-sphinx-theme's layout sets the mode to localStorage "mode", else to
-    # html_context["default_mode"], which docs/conf.py leaves unset: on the first page
-    # of a fresh browser profile the mode is "" and the theme logs this, then uses auto.
-    KnownConsoleError(
-        source="console-api",
-        pattern=(
-            r"http://127\.0\.0\.1:\d+/_static/scripts/pydata-sphinx-theme\.js\S* \d+:\d+"
-            r' "Got invalid theme mode: \. Resetting to auto\."'
-        ),
-        why="pydata-sphinx-theme on a first visit, with no default_mode set",
-    ),
-)
+# Console errors that are not the page's fault, each matched narrowly with a reason.
+# None are known: the MathJax CDN, favicon and theme-mode errors were fixed in
+# docs/conf.py (MathJax served from _static, html_favicon, default_mode).
+KNOWN_CONSOLE_ERRORS: tuple[KnownConsoleError, ...] = ()
 
 
 def _source_pages() -> dict[str, str]:

@@ -5,11 +5,11 @@ The public face of the recipe that trained the shipped T5
 such as ``examples/finetune_t5.py``:
 
 * :func:`source_text` frames an article for a task (``"topic"`` or
-  ``"headline"``) with the prefix the model was trained on (:data:`TASK_PREFIXES`);
+  ``"headline"``) with the prefix the model was trained on (``TASK_PREFIXES``);
 * :func:`generate_texts` generates one output per framed input, greedy or beam search;
-* :func:`exact_match` and :func:`rouge_l_f1` score outputs against references;
-  :func:`majority_baseline` (the most common topic) and :func:`lead_words` (the
-  article's first words as its headline) are the baselines they are compared with;
+* :func:`exact_match` and :func:`rouge_l_f1` (on :func:`word_tokens`) score outputs
+  against references, beside two baselines: :func:`majority_baseline` (the most
+  common topic) and :func:`lead_words` (the article's first words as its headline);
 * :func:`read_record` reads the artefact's training record (settings, data hashes,
   metrics).
 
@@ -32,6 +32,7 @@ from ._t5_recipe import (
     read_record,
     rouge_l_f1,
     source_text,
+    word_tokens,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "read_record",
     "rouge_l_f1",
     "source_text",
+    "word_tokens",
 ]
