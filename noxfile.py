@@ -95,6 +95,28 @@ def docs(session: nox.Session) -> None:
     session.log(f"The site is in {ROOT / 'docs/_build/html/index.html'}")
 
 
+@nox.session(venv_backend="none")
+def repro(session: nox.Session) -> None:
+    """Rebuild the site from a cold cache and check every page shows the same numbers."""
+    # Runs in the docs session's environment: the second build needs the same stack,
+    # and a second install of it would only cost CI time.
+    bin_dir = ROOT / ".nox" / "docs" / "bin"
+    first = ROOT / "docs" / "_build" / "jupyter_execute"
+    if not (bin_dir / "sphinx-build").is_file() or not any(first.rglob("*.ipynb")):
+        session.error("build the site first: NLPGUIDE_DOCS_EXECUTION=force nox -s docs")
+    out = ROOT / "docs" / "_build" / "repro"
+    cache = out / "cold-cache"  # empty: every model entry is prepared anew
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**OFFLINE, "NLPGUIDE_DOCS_EXECUTION": "force", "NLPGUIDE_CACHE_DIR": str(cache)}
+    python = str(bin_dir / "python")
+    session.run(python, "-c", _GUARD_CHECK, env=env, external=True)
+    session.run(python, "-m", "nlpguide", "assets", "--prepare", env=env, external=True)
+    build = ["-T", "-n", "-W", "--keep-going", "-q", "-b", "html", "docs", str(out / "html")]
+    session.run(str(bin_dir / "sphinx-build"), *build, env=env, external=True)
+    compare = [python, "tests/compare_builds.py", str(first), str(out / "jupyter_execute")]
+    session.run(*compare, external=True)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """Lint with ruff and type-check src/ with mypy --strict."""
