@@ -66,6 +66,14 @@ def steps_for(epochs: float, batch_size: int, world_size: int) -> int:
     return max(1, math.ceil(epochs * articles / (batch_size * world_size)))
 
 
+def _leave_process_group() -> None:
+    """End the launcher's process group once training is over (the first process saves)."""
+    import torch.distributed
+
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train, measure on the held-out split, and save (the first process only)."""
     args = parse_args(argv)
@@ -90,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"finetune_bert: error: {err}", file=sys.stderr)
         return 2
     result = finetune_classifier(settings, progress=is_main)
+    _leave_process_group()
     if not is_main:
         return 0
     saved = save_result(result, args.output_dir)

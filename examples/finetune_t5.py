@@ -28,6 +28,7 @@ import argparse
 import json
 import math
 import os
+import random
 import sys
 import tempfile
 import time
@@ -100,7 +101,8 @@ def encode(
     """
     examples, cut = [], 0
     for source, target in pairs:
-        ids = tokenizer(source).input_ids
+        # verbose=False: over-long inputs are counted here, not warned about one by one.
+        ids = tokenizer(source, verbose=False).input_ids
         cut += len(ids) > max_source
         labels = tokenizer(text_target=target, truncation=True, max_length=MAX_TARGET_TOKENS)
         examples.append({"input_ids": ids[: max_source - 1] + ids[-1:], "labels": labels.input_ids})
@@ -195,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         trainer.train()
         seconds = time.perf_counter() - start
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()  # the first process goes on alone
     if not is_main:
         return 0
     if args.lora:
@@ -202,7 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     model.save_pretrained(args.output_dir)
     tokenizer.save_pretrained(args.output_dir)
 
-    test = split["test"][: args.eval_limit]
+    test = split["test"]
+    if args.eval_limit is not None and args.eval_limit < len(test):
+        # A seeded sample, in split order: the split is sorted by topic, so its first
+        # articles would all be business.
+        keep = sorted(random.Random(args.seed).sample(range(len(test)), args.eval_limit))
+        test = [test[i] for i in keep]
     metrics = score(tokenizer, model, test, split["train"], max_source)
     record = {
         "settings": {**{k: str(v) for k, v in vars(args).items()}, "learning_rate": lr},
