@@ -95,6 +95,18 @@ class MaskedBatch:
     input_ids: IntArray
     labels: npt.NDArray[np.int64]
 
+    def __post_init__(self) -> None:
+        for name in ("input_ids", "labels"):
+            value: object = getattr(self, name)
+            if not isinstance(value, np.ndarray) or not np.issubdtype(value.dtype, np.integer):
+                shown = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
+                raise TypeError(f"{name} must be a numpy integer array, got {shown}")
+        if self.input_ids.shape != self.labels.shape:
+            raise ValueError(
+                "input_ids and labels must have the same shape, got "
+                f"{self.input_ids.shape} and {self.labels.shape}"
+            )
+
     @property
     def selected(self) -> BoolArray:
         """Boolean array, true where a position was selected for prediction."""
@@ -338,6 +350,15 @@ class MLMSimulation:
     mask_token: str = "[MASK]"
 
     def __post_init__(self) -> None:
+        for name in ("words", "masked_words", "decisions"):
+            value: object = getattr(self, name)
+            if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+                raise TypeError(f"{name} must be a sequence, got {type(value).__name__}")
+            object.__setattr__(self, name, tuple(value))
+        _check_word("mask_token", self.mask_token)
+        for name in ("words", "masked_words"):
+            for i, word in enumerate(getattr(self, name)):
+                _check_word(f"{name}[{i}]", word)
         n = len(self.words)
         if len(self.masked_words) != n or len(self.decisions) != n:
             raise ValueError(
@@ -528,11 +549,22 @@ def _check_int(name: str, value: object, minimum: int) -> int:
     return number
 
 
+def _check_word(name: str, value: object) -> None:
+    """One position of the teaching view: a non-empty str with no whitespace in it."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    # Whitespace (line breaks above all) would break the one-line view and the table.
+    if value.split() != [value]:
+        raise ValueError(f"{name} must be one non-empty word without whitespace, got {value!r}")
+
+
 def _check_probability(name: str, value: object) -> float:
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
         raise TypeError(f"{name} must be a real number in [0, 1], got {type(value).__name__}")
     if isinstance(value, complex | np.complexfloating):
         raise TypeError(f"{name} must be a real number in [0, 1], got a complex number")
+    if isinstance(value, int) and abs(value) > 1:  # also an int too large for float()
+        raise ValueError(f"{name} must be a finite number in [0, 1], got an int outside it")
     prob = float(value)
     if not math.isfinite(prob) or not 0.0 <= prob <= 1.0:
         raise ValueError(f"{name} must be a finite number in [0, 1], got {value!r}")
