@@ -417,7 +417,10 @@ def _class_index(spec: TaskSpec, words: tuple[str, ...], label: object) -> int:
 def _stsb_score(score: object, what: str) -> float:
     if isinstance(score, bool) or not isinstance(score, numbers.Real):
         raise TypeError(f"stsb {what} must be a real number, got {type(score).__name__}")
-    value = float(score)
+    try:
+        value = float(score)
+    except OverflowError:  # an int beyond float's range
+        raise ValueError(f"stsb {what} must be a finite number in [0, 5], got a huge int") from None
     if not 0.0 <= value <= _MAX_STSB:  # also rejects NaN
         raise ValueError(f"stsb {what} must be a finite number in [0, 5], got {value!r}")
     # Python's round, like tf.round, sends ties to even.
@@ -433,7 +436,7 @@ def _decode_stsb(text: str) -> float:
         ) from None
     if not 0.0 <= value <= _MAX_STSB:
         raise ValueError(f"stsb score must be a finite number in [0, 5], got {text!r}")
-    return value
+    return value + 0.0  # "-0" and "-0.0" read as 0.0
 
 
 def _free_text_target(spec: TaskSpec, label: object) -> str:
@@ -447,6 +450,8 @@ def _free_text_target(spec: TaskSpec, label: object) -> str:
 # ----------------------------------------------------------------------- span corruption
 
 _SENTINEL = "<extra_id_{}>"
+# T5 counts sequence lengths in int32 (and float32 could not hold larger ones exactly).
+_MAX_LENGTH = 2**31 - 1
 _SENTINEL_RE = re.compile(r"<extra_id_(\d+)>")
 
 
@@ -479,6 +484,13 @@ class SpanCorruption(NamedTuple):
         return [is_noise for _, is_noise in self._merge()]
 
     def _merge(self) -> list[tuple[str, bool]]:
+        for name in ("inputs", "targets"):
+            tokens: object = getattr(self, name)
+            if isinstance(tokens, str | bytes) or not isinstance(tokens, Sequence):
+                raise TypeError(f"{name} must be a list of str tokens, got {type(tokens).__name__}")
+            for token in tokens:
+                if not isinstance(token, str):
+                    raise TypeError(f"{name} must hold str tokens, got {type(token).__name__}")
         spans = _target_spans(self.targets)
         merged: list[tuple[str, bool]] = []
         used = 0
@@ -537,7 +549,8 @@ def length_stats(
     inputs hold ``n - k`` kept tokens plus ``s`` sentinels and targets ``k`` noise tokens
     plus ``s`` sentinels. T5's ``random_spans_helper`` adds 1 to each for the EOS token the
     pipeline appends later (and uses float64 where the mask uses float32, so it can be
-    off by one token at exact ties; this follows the mask).
+    off by one token at exact ties; this follows the mask). ``n`` is at most
+    ``2**31 - 1``, T5's int32 length.
 
     >>> length_stats(70, noise_density=0.2, mean_noise_span_length=2.0)
     LengthStats(inputs=63, targets=21)
@@ -636,7 +649,10 @@ def _f32(x: float) -> float:
 def _check_real(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int beyond float's range
+        raise ValueError(f"{name} must be finite, got an int too large for a float") from None
     if not math.isfinite(result):
         raise ValueError(f"{name} must be finite, got {result!r}")
     return result
@@ -648,8 +664,14 @@ def _span_counts(
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"n must be an int, got {type(n).__name__}")
     length = int(n)
+    # An int too long to print (4300+ digits) is shown by its size.
+    shown = str(length) if length.bit_length() < 64 else f"an int of {length.bit_length()} bits"
     if length < 2:
-        raise ValueError(f"span corruption needs at least 2 tokens, got {length}")
+        raise ValueError(f"span corruption needs at least 2 tokens, got {shown}")
+    if length > _MAX_LENGTH:
+        raise ValueError(
+            f"n must be at most 2**31 - 1 tokens (T5 counts lengths in int32), got {shown}"
+        )
     density = _check_real(noise_density, "noise_density")
     if not 0.0 < density < 1.0:
         raise ValueError(f"noise_density must be in (0, 1), got {density!r}")
