@@ -674,7 +674,11 @@ def _llama(c: _Config) -> _Architecture:
         c.dim("vocab_size"),
     )
     kv_heads = c.dim("num_key_value_heads", default=heads)
-    head_dim = c.dim("head_dim", default=c.head_dim(h, heads, "hidden_size", "num_attention_heads"))
+    # As LlamaConfig: an explicit head_dim frees hidden_size from being a multiple of heads.
+    if c.fields.get("head_dim") is None:
+        head_dim = c.head_dim(h, heads, "hidden_size", "num_attention_heads")
+    else:
+        head_dim = c.dim("head_dim")
     if heads % kv_heads:
         raise ValueError(
             f"config['num_attention_heads']={heads} must be a multiple of "
@@ -883,4 +887,10 @@ def flops_per_token(
     arch = _architecture(name_or_config)
     rows = _token_rows(arch, tokens, target_tokens)
     processed = rows["input"] + (rows["target"] if arch.encoder_decoder else 0)
-    return forward_flops(name_or_config, tokens, target_tokens=target_tokens) / processed
+    try:
+        return forward_flops(name_or_config, tokens, target_tokens=target_tokens) / processed
+    except OverflowError:  # the exact int count is fine, its float is not
+        raise ValueError(
+            "the FLOPs per token are too large for a float (above 1.8e308); use forward_flops "
+            "for the exact count"
+        ) from None
