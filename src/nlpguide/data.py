@@ -70,6 +70,16 @@ class Article:
     text: str
     label_text: str
 
+    def __post_init__(self) -> None:
+        for name in ("path", "title", "text", "label_text"):
+            value: object = getattr(self, name)
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+        if self.label_text not in BBC_LABELS:
+            raise ValueError(
+                f"label_text must be one of {', '.join(BBC_LABELS)}, got {self.label_text!r}"
+            )
+
     @property
     def label(self) -> int:
         """The topic's index in :data:`BBC_LABELS`."""
@@ -129,6 +139,8 @@ def bbc_split(*, verify: bool = True) -> dict[str, list[Article]]:
     """
     import numpy as np  # noqa: PLC0415 - keep `import nlpguide.data` light
 
+    if not isinstance(verify, bool):
+        raise TypeError(f"verify must be a bool, got {type(verify).__name__}")
     rng = np.random.default_rng(_SPLIT_SEED)
     splits: dict[str, list[Article]] = {"train": [], "validation": [], "test": []}
     articles = bbc_articles()
