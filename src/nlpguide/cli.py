@@ -23,6 +23,9 @@ from typing import Any, NoReturn
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+#: The largest --tokens for `params`: longer than any model's context, and its FLOPs still
+#: print as an ordinary number.
+MAX_TOKENS = 10**9
 
 
 class _UsageError(Exception):
@@ -39,32 +42,40 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
-def _cmd_table(args: argparse.Namespace) -> None:
+# Each command returns its whole output, printed once it is complete: an error found
+# half-way never leaves half an answer on stdout.
+
+
+def _cmd_table(args: argparse.Namespace) -> str:
     from . import choose  # noqa: PLC0415
 
-    print(choose.render_table(args.format))
+    return choose.render_table(args.format)
 
 
-def _cmd_recommend(args: argparse.Namespace) -> None:
+def _cmd_recommend(args: argparse.Namespace) -> str:
     from . import choose  # noqa: PLC0415
 
     rec = choose.recommend(args.task)
-    print(f"task:         {rec.task}")
-    print(f"architecture: {rec.architecture}")
-    print(f"models:       {', '.join(rec.models)}")
-    print(f"why:          {rec.why}")
-    print(f"pipeline:     {rec.pipeline_task or '(none in transformers 5)'}")
-    print(f"usage:        {rec.usage}")
-    print(f"cost:         {rec.cost_note}")
+    return "\n".join(
+        [
+            f"task:         {rec.task}",
+            f"architecture: {rec.architecture}",
+            f"models:       {', '.join(rec.models)}",
+            f"why:          {rec.why}",
+            f"pipeline:     {rec.pipeline_task or '(none in transformers 5)'}",
+            f"usage:        {rec.usage}",
+            f"cost:         {rec.cost_note}",
+        ]
+    )
 
 
-def _cmd_mask(args: argparse.Namespace) -> None:
+def _cmd_mask(args: argparse.Namespace) -> str:
     from . import mlm  # noqa: PLC0415
 
-    print(mlm.simulate_mlm(args.text, mask_rate=args.rate, rng=args.seed))
+    return str(mlm.simulate_mlm(args.text, mask_rate=args.rate, rng=args.seed))
 
 
-def _cmd_frame(args: argparse.Namespace, extra: Sequence[str]) -> None:
+def _cmd_frame(args: argparse.Namespace, extra: Sequence[str]) -> str:
     from . import text2text  # noqa: PLC0415
 
     fields: dict[str, str] = {}
@@ -83,17 +94,32 @@ def _cmd_frame(args: argparse.Namespace, extra: Sequence[str]) -> None:
         if key in fields:
             raise _UsageError(f"field --{key} given twice")
         fields[key] = value
-    print(text2text.frame(args.task, **fields))
+    return text2text.frame(args.task, **fields)
 
 
-def _cmd_params(args: argparse.Namespace) -> None:
+def _cmd_params(args: argparse.Namespace) -> str:
     from . import choose  # noqa: PLC0415
 
     count = choose.parameter_count(args.name)
     flops = choose.forward_flops(args.name, args.tokens)
-    print(f"model:      {args.name} ({choose.counted_model_class(args.name)})")
-    print(f"parameters: {count:,}")
-    print(f"forward FLOPs at {args.tokens} tokens: {flops:,}")
+    return "\n".join(
+        [
+            f"model:      {args.name} ({choose.counted_model_class(args.name)})",
+            f"parameters: {count:,}",
+            f"forward FLOPs at {args.tokens} tokens: {flops:,}",
+        ]
+    )
+
+
+def _token_count(text: str) -> int:
+    """--tokens: a whole number in [1, MAX_TOKENS] (argparse reports the error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not 1 <= value <= MAX_TOKENS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_TOKENS:,}, got {text}")
+    return value
 
 
 def _human(size: object) -> str:
@@ -105,7 +131,7 @@ def _human(size: object) -> str:
     return f"{n:.1f} GB"  # pragma: no cover
 
 
-def _cmd_assets(args: argparse.Namespace) -> None:
+def _cmd_assets(args: argparse.Namespace) -> None:  # prints as it goes: --prepare takes a while
     from . import models  # noqa: PLC0415
 
     missing = []
@@ -153,7 +179,7 @@ def _parser() -> _Parser:
     p.add_argument("task")
     p = sub.add_parser("params", help="parameter count and forward FLOPs of a model")
     p.add_argument("name")
-    p.add_argument("--tokens", type=int, default=128)
+    p.add_argument("--tokens", type=_token_count, default=128)
     p = sub.add_parser("assets", help="offline model and data packages, and the cache")
     p.add_argument("--prepare", action="store_true", help="build every cached model now")
     return parser
@@ -168,6 +194,9 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status.
 
+    ``argv`` is a list of str (``None``: ``sys.argv[1:]``); from Python, anything else
+    raises :class:`TypeError`. Bad command-line input returns 2 after one error line.
+
     >>> main(["recommend", "ner"])  # doctest: +ELLIPSIS
     task:         ...
     0
@@ -178,30 +207,70 @@ def main(argv: Sequence[str] | None = None) -> int:
     (2, True)
     """
     parser = _parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _check_argv(sys.argv[1:] if argv is None else argv)
+    output: str | None
     try:
+        _check_text(argv)
         args, extra = parser.parse_known_args(argv)
         if extra and args.command != "frame":
-            raise _UsageError(f"unrecognised arguments: {' '.join(extra)}")
+            raise _UsageError(f"unrecognised arguments: {' '.join(map(repr, extra))}")
         if args.command == "frame":
-            _cmd_frame(args, extra)
+            output = _cmd_frame(args, extra)
         else:
-            {
+            output = {
                 "table": _cmd_table,
                 "recommend": _cmd_recommend,
                 "mask": _cmd_mask,
                 "params": _cmd_params,
                 "assets": _cmd_assets,
             }[args.command](args)
+        if output is not None:
+            print(output)
+    except UnicodeEncodeError as err:
+        _error(
+            f"the output holds {err.object[err.start : err.end]!r}, which this terminal's "
+            f"encoding ({err.encoding}) cannot show; set PYTHONIOENCODING=utf-8"
+        )
+        return EXIT_USAGE
     except (_UsageError, ValueError, TypeError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        print(f"nlpguide: error: {first}", file=sys.stderr)
+        _error(first)
         return EXIT_USAGE
     except Exception as err:  # an asset problem: still one line, but not a usage error
         from ._assets import AssetMissingError  # noqa: PLC0415
 
         if isinstance(err, AssetMissingError):
-            print(f"nlpguide: error: {err}", file=sys.stderr)
+            _error(str(err))
             return 1
         raise
     return 0
+
+
+def _check_argv(argv: object) -> list[str]:
+    """main()'s argv from Python: a list of str (a bare str would be split into letters)."""
+    if isinstance(argv, str | bytes) or not isinstance(argv, Sequence):
+        raise TypeError(
+            f"argv must be a list of str (or None for sys.argv[1:]), got {type(argv).__name__}"
+        )
+    for arg in argv:
+        if not isinstance(arg, str):
+            raise TypeError(f"argv must hold only str arguments, got {type(arg).__name__}")
+    return list(argv)
+
+
+def _check_text(argv: Sequence[str]) -> None:
+    """Reject arguments with bytes that were not valid text (surrogate-escaped by Python)."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _UsageError(
+                f"argument {arg!r} is not valid text (undecodable bytes or lone surrogates)"
+            ) from None
+
+
+def _error(message: str) -> None:
+    """The one error line on stderr, whatever the stream's encoding can show."""
+    line = f"nlpguide: error: {message}\n"
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    sys.stderr.write(line.encode(encoding, "backslashreplace").decode(encoding))
