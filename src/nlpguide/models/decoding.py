@@ -20,8 +20,10 @@ The functions take the ``(tokenizer, model)`` pair that
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +55,12 @@ class Candidate:
     token_id: int
     probability: float
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.token, str):
+            raise TypeError(f"token must be a str, got {type(self.token).__name__}")
+        _check_count("token_id", self.token_id, 0)
+        _check_probability(self.probability)
+
 
 @dataclass(frozen=True, slots=True)
 class GreedyStep:
@@ -67,6 +75,14 @@ class GreedyStep:
     candidates: tuple[Candidate, ...]
 
     def __post_init__(self) -> None:
+        _check_count("step", self.step, 0)
+        given: object = self.candidates
+        if isinstance(given, str | bytes) or not isinstance(given, Sequence):
+            raise TypeError(f"candidates must be a tuple of Candidate, got {type(given).__name__}")
+        for c in given:
+            if not isinstance(c, Candidate):
+                raise TypeError(f"candidates must hold Candidate items, got {type(c).__name__}")
+        object.__setattr__(self, "candidates", tuple(given))
         if not self.candidates:
             raise ValueError("a step needs at least one candidate")
         probs = [c.probability for c in self.candidates]
@@ -98,21 +114,56 @@ class GenerationTiming:
     seconds: tuple[float, ...]  #: one per run
     token_ids: tuple[int, ...]  #: the generated tokens (identical in every run)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.use_cache, bool):
+            raise TypeError(f"use_cache must be a bool, got {type(self.use_cache).__name__}")
+        _check_count("new_tokens", self.new_tokens, 1)
+        for name in ("seconds", "token_ids"):
+            value: object = getattr(self, name)
+            if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+                raise TypeError(f"{name} must be a tuple, got {type(value).__name__}")
+            object.__setattr__(self, name, tuple(value))
+        if not self.seconds:
+            raise ValueError("seconds must hold at least one run")
+        runs: tuple[object, ...] = self.seconds  # typed callers pass floats; check what others pass
+        for t in runs:
+            if isinstance(t, bool) or not isinstance(t, int | float) or not 0 <= t < math.inf:
+                raise ValueError(f"seconds must be finite non-negative numbers, got {t!r}")
+        for i in self.token_ids:
+            _check_count("each token id", i, 0)
+
     @property
     def median(self) -> float:
         """The median run time in seconds."""
         return statistics.median(self.seconds)
 
 
+_SHOWN = {" ": "␣", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def show_token(token: str) -> str:
     """A token as a page shows it: spaces as ``␣``, newlines as ``\\n``.
 
+    Tabs and carriage returns become ``\\t`` and ``\\r``; any other whitespace or
+    control character (which would be invisible, or break a table row) becomes its
+    escape, such as ``\\xa0`` for a no-break space.
+
     >>> show_token(" Paris"), show_token("\\n")
     ('␣Paris', '\\\\n')
+    >>> show_token("a\\u2028b")
+    'a\\\\u2028b'
     """
     if not isinstance(token, str):
         raise TypeError(f"token must be a str, got {type(token).__name__}")
-    return token.replace(" ", "␣").replace("\n", "\\n").replace("\t", "\\t")
+    return "".join(_show_char(c) for c in token)
+
+
+def _show_char(c: str) -> str:
+    if c in _SHOWN:
+        return _SHOWN[c]
+    if c.isspace() or unicodedata.category(c) == "Cc":
+        return c.encode("unicode_escape").decode("ascii")
+    return c
 
 
 def chat_inputs(
@@ -148,20 +199,73 @@ def _messages(
         for m in messages:
             if not isinstance(m, Mapping) or set(m) != {"role", "content"}:
                 raise TypeError(f"each message must be a {{'role', 'content'}} mapping, got {m!r}")
-            msgs.append({"role": str(m["role"]), "content": str(m["content"])})
+            role: object = m["role"]
+            content: object = m["content"]
+            # A template given None or 5 would render "None" or "5": refuse, do not convert.
+            if not isinstance(role, str):
+                raise TypeError(f"a message's role must be a str, got {type(role).__name__}")
+            if not role.strip():
+                raise ValueError(f"a message's role must not be empty, got {role!r}")
+            if not isinstance(content, str):
+                raise TypeError(f"a message's content must be a str, got {type(content).__name__}")
+            msgs.append({"role": role, "content": content})
         if not msgs:
             raise ValueError("messages is empty")
     else:
         raise TypeError(f"messages must be a str or a list of dicts, got {type(messages).__name__}")
     if system is not None:
+        if not isinstance(system, str):
+            raise TypeError(f"system must be None or a str, got {type(system).__name__}")
         msgs.insert(0, {"role": "system", "content": system})
     return msgs
+
+
+def _check_count(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
+    return value
+
+
+def _check_probability(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"probability must be a real number, got {type(value).__name__}")
+    if not 0.0 <= value <= 1.0:  # also rejects NaN
+        raise ValueError(f"probability must be in [0, 1], got {value!r}")
 
 
 def _check_positive(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
     return value
+
+
+def _prompt_ids(inputs: object, what: str = "inputs") -> Any:
+    """The (1, n) input_ids of one prompt, checked before any model runs."""
+    if not isinstance(inputs, Mapping) or "input_ids" not in inputs:
+        raise TypeError(
+            f"{what} must be a mapping with 'input_ids' (as chat_inputs returns), "
+            f"got {type(inputs).__name__}"
+        )
+    ids = inputs["input_ids"]
+    shape = getattr(ids, "shape", None)
+    if shape is None or len(shape) != 2:
+        raise TypeError(
+            f"{what}['input_ids'] must be a 2-D tensor (batch, tokens), got "
+            f"{type(ids).__name__} of shape {shape}"
+        )
+    if shape[0] != 1:
+        raise ValueError(f"{what}['input_ids'] must hold one sequence, got a batch of {shape[0]}")
+    if shape[1] < 1:
+        raise ValueError(f"{what}['input_ids'] is empty: the prompt needs at least one token")
+    mask = inputs.get("attention_mask")
+    if mask is not None and tuple(getattr(mask, "shape", ())) != tuple(shape):
+        raise ValueError(
+            f"{what}['attention_mask'] must have input_ids' shape {tuple(shape)}, "
+            f"got {getattr(mask, 'shape', type(mask).__name__)}"
+        )
+    return ids
 
 
 def greedy_trace(
@@ -177,16 +281,15 @@ def greedy_trace(
         for s in greedy_trace(tok, lm, chat_inputs(tok, "Hi!"), steps=3):
             print(s.chosen.token, round(s.chosen.probability, 2))
     """
-    import torch  # noqa: PLC0415
-
     _check_positive("steps", steps)
     _check_positive("top_k", top_k)
-    ids = inputs["input_ids"]
+    ids = _prompt_ids(inputs)
+
+    import torch  # noqa: PLC0415
+
     mask = inputs.get("attention_mask")
     if mask is None:
         mask = torch.ones_like(ids)
-    if ids.shape[0] != 1:
-        raise ValueError(f"greedy_trace reads one sequence, got a batch of {ids.shape[0]}")
     eos = _eos_ids(model)
     trace: list[GreedyStep] = []
     past = None
@@ -225,8 +328,14 @@ def trace_markdown(trace: Sequence[GreedyStep]) -> str:
     >>> print(trace_markdown(trace).splitlines()[2])
     | 1 | `a\\|b` | 0.500 | `c` | 0.250 | `d` | 0.125 |
     """
+    given: object = trace
+    if isinstance(given, str | bytes) or not isinstance(given, Sequence):
+        raise TypeError(f"trace must be a list of GreedyStep, got {type(given).__name__}")
     if not trace:
         raise ValueError("the trace is empty")
+    for s in trace:
+        if not isinstance(s, GreedyStep):
+            raise TypeError(f"trace must hold GreedyStep items, got {type(s).__name__}")
     width = max(len(s.candidates) for s in trace)
     names = [_ORDINALS[i] if i < len(_ORDINALS) else f"{i + 1}th" for i in range(width)]
     head = "| step | " + " | ".join(f"{n} | p" for n in names) + " |"
@@ -254,7 +363,20 @@ def generated_text(tokenizer: Any, inputs: Mapping[str, Any], output_ids: Any) -
         out = lm.generate(**inputs, max_new_tokens=20, do_sample=False)
         generated_text(tok, inputs, out)        # 'The capital of France is Paris.'
     """
-    start = inputs["input_ids"].shape[-1]
+    start = _prompt_ids(inputs).shape[-1]
+    shape = getattr(output_ids, "shape", None)
+    if shape is None or len(shape) != 2:
+        raise TypeError(
+            "output_ids must be generate()'s 2-D tensor (batch, tokens), got "
+            f"{type(output_ids).__name__} of shape {shape}"
+        )
+    if shape[0] != 1:
+        raise ValueError(f"output_ids must hold one sequence, got a batch of {shape[0]}")
+    if shape[1] < start:
+        raise ValueError(
+            f"output_ids ({shape[1]} tokens) is shorter than the prompt ({start} tokens): "
+            "pass the output generate() returned for these inputs"
+        )
     return str(tokenizer.decode(output_ids[0, start:], skip_special_tokens=True)).strip()
 
 
@@ -276,15 +398,16 @@ def time_generation(
         without = time_generation(lm, inputs, use_cache=False)
         without.median / with_cache.median      # the speed-up on this machine
     """
-    import torch  # noqa: PLC0415
-
     if not isinstance(use_cache, bool):
         raise TypeError(f"use_cache must be a bool, got {type(use_cache).__name__}")
     _check_positive("new_tokens", new_tokens)
     _check_positive("repeats", repeats)
+    start_len = _prompt_ids(inputs).shape[-1]
+
+    import torch  # noqa: PLC0415
+
     seconds: list[float] = []
     produced: tuple[int, ...] | None = None
-    start_len = inputs["input_ids"].shape[-1]
     with torch.inference_mode():
         for _ in range(repeats):
             start = time.perf_counter()
