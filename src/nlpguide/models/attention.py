@@ -24,6 +24,7 @@ False
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,7 +62,22 @@ class AttentionMap:
     layer: int
 
     def __post_init__(self) -> None:
-        w = np.asarray(self.weights, dtype=np.float64)
+        if not isinstance(self.title, str):
+            raise TypeError(f"title must be a str, got {type(self.title).__name__}")
+        for name in ("queries", "keys"):
+            labels: object = getattr(self, name)
+            if isinstance(labels, str | bytes) or not isinstance(labels, Sequence):
+                raise TypeError(f"{name} must be a tuple of str, got {type(labels).__name__}")
+            for label in labels:
+                if not isinstance(label, str):
+                    raise TypeError(f"{name} must hold str labels, got {type(label).__name__}")
+            object.__setattr__(self, name, tuple(labels))
+        layer: object = self.layer
+        if isinstance(layer, bool) or not isinstance(layer, int):
+            raise TypeError(f"layer must be an int, got {type(layer).__name__}")
+        if layer < 0:
+            raise ValueError(f"layer must be >= 0 (the layer's index), got {layer}")
+        w = _real_matrix("weights", self.weights)
         if w.shape != (len(self.queries), len(self.keys)):
             raise ValueError(
                 f"weights have shape {w.shape}, expected "
@@ -91,10 +107,28 @@ def is_causal(weights: npt.ArrayLike, *, atol: float = 0.0) -> bool:
     >>> is_causal([[1.0, 1e-9], [0.5, 0.5]], atol=1e-6)
     True
     """
-    w = np.asarray(weights, dtype=np.float64)
+    w = _real_matrix("weights", weights)
     if w.ndim != 2 or w.shape[0] != w.shape[1]:
         raise ValueError(f"weights must be a square matrix, got shape {w.shape}")
+    if not np.all(np.isfinite(w)):
+        raise ValueError("weights must be finite (no NaN or infinity)")
+    given: object = atol
+    if isinstance(given, bool) or not isinstance(given, int | float):
+        raise TypeError(f"atol must be a real number, got {type(given).__name__}")
+    if not 0.0 <= atol < math.inf:  # also rejects NaN, which would make nothing causal
+        raise ValueError(f"atol must be a finite number >= 0, got {atol!r}")
     return bool(np.all(np.abs(np.triu(w, k=1)) <= atol))
+
+
+def _real_matrix(name: str, values: object) -> FloatArray:
+    """``values`` as a float64 array; a clear error for text, complex or ragged input."""
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of real numbers") from None
+    if array.dtype.kind not in "biuf":  # complex, str, object, ...
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    return np.asarray(array, dtype=np.float64)
 
 
 def token_labels(tokenizer: Any, ids: Sequence[int]) -> tuple[str, ...]:
@@ -104,8 +138,21 @@ def token_labels(tokenizer: Any, ids: Sequence[int]) -> tuple[str, ...]:
 
         token_labels(tok, [791, 4248])     # ('the', 'bank') for a WordPiece tokenizer
     """
+    given: object = ids
+    if isinstance(given, str | bytes) or not isinstance(given, Sequence):
+        raise TypeError(f"ids must be a sequence of token ids, got {type(given).__name__}")
+    size = len(tokenizer) if hasattr(tokenizer, "__len__") else None
+    for i in ids:
+        if isinstance(i, bool | np.bool_) or not isinstance(i, int | np.integer):
+            raise TypeError(f"token ids must be ints, got {type(i).__name__}")
+        if i < 0 or (size is not None and i >= size):
+            raise ValueError(f"token id {i} is outside this tokenizer's vocabulary [0, {size})")
     tokens = tokenizer.convert_ids_to_tokens([int(i) for i in ids])
-    return tuple(str(t).replace("Ġ", "␣").replace("▁", "␣").replace("Ċ", "\\n") for t in tokens)
+    # An id the tokenizer does not know (None from convert_ids_to_tokens): no label to show.
+    unknown = [i for i, t in zip(ids, tokens, strict=True) if not isinstance(t, str)]
+    if unknown:
+        raise ValueError(f"token id {unknown[0]} has no token in this tokenizer")
+    return tuple(t.replace("Ġ", "␣").replace("▁", "␣").replace("Ċ", "\\n") for t in tokens)
 
 
 def _layer(stack: Any, layer: object, what: str) -> FloatArray:
@@ -123,6 +170,19 @@ def _layer(stack: Any, layer: object, what: str) -> FloatArray:
         )
     # (batch, heads, queries, keys) -> the mean over heads of the first sequence
     return np.asarray(stack[layer][0].float().mean(dim=0).cpu().numpy(), dtype=np.float64)
+
+
+def _check_layer(layer: object, model: Any, *count_keys: str) -> None:
+    """Check ``layer`` before the forward pass, against the config's layer counts if known."""
+    if isinstance(layer, bool) or not isinstance(layer, int):
+        raise TypeError(f"layer must be an int, got {type(layer).__name__}")
+    config = getattr(model, "config", None)
+    counts = [getattr(config, key, None) for key in count_keys]
+    known = [n for n in counts if isinstance(n, int) and not isinstance(n, bool) and n > 0]
+    if known:
+        n = min(known)
+        if not -n <= layer < n:
+            raise ValueError(f"layer must be an int in [{-n}, {n - 1}], got {layer!r}")
 
 
 def _check_text(name: str, text: object) -> str:
@@ -149,7 +209,9 @@ def encoder_self_attention(
     """
     import torch  # noqa: PLC0415
 
-    enc = tokenizer(_check_text("text", text), return_tensors="pt")
+    _check_text("text", text)
+    _check_layer(layer, model, "num_hidden_layers")
+    enc = tokenizer(text, return_tensors="pt")
     with torch.inference_mode():
         out = model(**enc, output_attentions=True)
     labels = token_labels(tokenizer, enc["input_ids"][0].tolist())
@@ -170,7 +232,9 @@ def decoder_self_attention(
     """
     import torch  # noqa: PLC0415
 
-    enc = tokenizer(_check_text("text", text), return_tensors="pt", return_token_type_ids=False)
+    _check_text("text", text)
+    _check_layer(layer, model, "num_hidden_layers")
+    enc = tokenizer(text, return_tensors="pt", return_token_type_ids=False)
     with torch.inference_mode():
         out = model(**enc, output_attentions=True, use_cache=False)
     labels = token_labels(tokenizer, enc["input_ids"][0].tolist())
@@ -198,8 +262,12 @@ def seq2seq_attention(
     """
     import torch  # noqa: PLC0415
 
-    enc = tokenizer(_check_text("source", source), return_tensors="pt")
-    labels = tokenizer(_check_text("target", target), return_tensors="pt").input_ids
+    _check_text("source", source)
+    _check_text("target", target)
+    # layer indexes both stacks, so it must fit the shallower one.
+    _check_layer(layer, model, "num_layers", "num_decoder_layers")
+    enc = tokenizer(source, return_tensors="pt")
+    labels = tokenizer(target, return_tensors="pt").input_ids
     start = model.config.decoder_start_token_id
     decoder_ids = torch.cat([torch.full((1, 1), start, dtype=labels.dtype), labels[:, :-1]], dim=1)
     with torch.inference_mode():
