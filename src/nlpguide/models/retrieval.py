@@ -49,6 +49,7 @@ def mean_pool(token_vectors: Any, attention_mask: Any) -> Any:
     >>> mean_pool(v, np.array([[1, 1, 0]]))
     array([[2., 2.]])
     """
+    _check_pool_args(token_vectors, attention_mask)
     mask = attention_mask[..., None]
     if isinstance(mask, np.ndarray):
         mask = mask.astype(token_vectors.dtype)
@@ -57,6 +58,30 @@ def mean_pool(token_vectors: Any, attention_mask: Any) -> Any:
         mask = mask.to(token_vectors.dtype)
         counts = mask.sum(dim=1).clamp(min=1e-9)
     return (token_vectors * mask).sum(1) / counts
+
+
+def _check_pool_args(token_vectors: Any, attention_mask: Any) -> None:
+    """Arrays (or tensors) of shapes (batch, tokens, dim) and (batch, tokens), mask 0/1."""
+    for name, value, ndim in (
+        ("token_vectors", token_vectors, 3),
+        ("attention_mask", attention_mask, 2),
+    ):
+        shape = getattr(value, "shape", None)
+        if shape is None or not hasattr(value, "dtype"):
+            raise TypeError(
+                f"{name} must be a numpy array or torch tensor, got {type(value).__name__}"
+            )
+        if len(shape) != ndim:
+            raise ValueError(f"{name} must be {ndim}-D, got shape {tuple(shape)}")
+        if isinstance(value, np.ndarray) and value.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold real numbers, got dtype {value.dtype}")
+    if tuple(attention_mask.shape) != tuple(token_vectors.shape[:2]):
+        raise ValueError(
+            f"attention_mask must have shape (batch, tokens) = {tuple(token_vectors.shape[:2])}, "
+            f"got {tuple(attention_mask.shape)}"
+        )
+    if not bool(((attention_mask == 0) | (attention_mask == 1)).all()):
+        raise ValueError("attention_mask must hold only 0 and 1 (or False and True)")
 
 
 def embed(
@@ -115,22 +140,37 @@ def top_k(query: npt.ArrayLike, documents: npt.ArrayLike, *, k: int = 3) -> list
     ...
     ValueError: k must be an int in [1, 1] (the number of documents), got 2
     """
-    q = np.asarray(query, dtype=np.float64)
-    d = np.asarray(documents, dtype=np.float64)
+    q, d = _real_array("query", query), _real_array("documents", documents)
     if q.ndim != 1 or d.ndim != 2 or d.shape[1] != q.shape[0]:
         raise ValueError(
             f"query must be a vector and documents a matrix of the same width, "
             f"got shapes {q.shape} and {d.shape}"
         )
+    for name, array in (("query", q), ("documents", d)):
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite (no NaN or infinity)")
     given: object = k  # typed callers pass an int; check what untyped ones pass
     if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= d.shape[0]:
         raise ValueError(
             f"k must be an int in [1, {d.shape[0]}] (the number of documents), got {k!r}"
         )
     scores = d @ q
+    if not np.all(np.isfinite(scores)):  # finite inputs whose products overflow
+        raise ValueError("the dot products overflow float64 (rows should be unit vectors)")
     # A stable sort of the negated scores keeps equal scores in index order.
     order = np.argsort(-scores, kind="stable")[:k]
     return [Hit(int(i), float(scores[i])) for i in order]
+
+
+def _real_array(name: str, values: object) -> npt.NDArray[np.float64]:
+    """``values`` as a float64 array; a clear error for text, complex or ragged input."""
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of real numbers") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    return np.asarray(array, dtype=np.float64)
 
 
 def rag_messages(
@@ -155,6 +195,12 @@ def rag_messages(
         raise ValueError(f"question must be a non-empty str, got {question!r}")
     if isinstance(passages, str) or not isinstance(passages, Sequence):
         raise TypeError(f"passages must be a sequence of str, got {type(passages).__name__}")
+    for p in passages:
+        if not isinstance(p, str):
+            raise TypeError(f"each passage must be a str, got {type(p).__name__}")
+    note: object = instruction
+    if note is not None and (not isinstance(note, str) or not note.strip()):
+        raise ValueError(f"instruction must be None or a non-empty str, got {instruction!r}")
     if not passages:
         return [{"role": "user", "content": question}]
     head = instruction or "Answer the question using the articles below."
