@@ -29,6 +29,7 @@ Arsenal beat Chelsea.
 
 from __future__ import annotations
 
+import string
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -103,10 +104,28 @@ def topic_messages(
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    if "{text}" not in question or "{labels}" not in question:
-        raise ValueError(f"question must contain {{labels}} and {{text}}, got {question!r}")
+    _check_question(question)
     content = question.format(labels=join_labels(labels), text=text)
     return [{"role": "user", "content": content}]
+
+
+def _check_question(question: object) -> None:
+    """A str.format template whose only fields are {labels} and {text}, both present."""
+    if not isinstance(question, str):
+        raise TypeError(f"question must be a str template, got {type(question).__name__}")
+    try:
+        parts = list(string.Formatter().parse(question))
+    except ValueError as err:  # a lone "{" or "}"
+        raise ValueError(
+            f"question is not a valid template ({err}; write literal braces as {{{{ }}}}), "
+            f"got {question!r}"
+        ) from None
+    fields = [(name, spec) for _, name, spec, _ in parts if name is not None]
+    if {name for name, _ in fields} != {"labels", "text"} or any(spec for _, spec in fields):
+        raise ValueError(
+            "question must contain {labels} and {text} and no other fields or format specs "
+            f"(write literal braces as {{{{ }}}}), got {question!r}"
+        )
 
 
 def _check_texts(texts: object) -> None:
@@ -117,6 +136,14 @@ def _check_texts(texts: object) -> None:
     for text in texts:
         if not isinstance(text, str):
             raise TypeError(f"each text must be a str, got {type(text).__name__}")
+
+
+def _check_fillers(fillers: object) -> None:
+    if isinstance(fillers, str | bytes) or not isinstance(fillers, Sequence) or not fillers:
+        raise ValueError(f"fillers must be a non-empty sequence of str, got {fillers!r}")
+    for filler in fillers:
+        if not isinstance(filler, str):
+            raise TypeError(f"fillers must hold str items, got {type(filler).__name__}")
 
 
 def _positive_int(name: str, value: object) -> int:
@@ -149,11 +176,24 @@ class ZeroShotResult:
     truncated: int  #: documents cut to ``max_text_tokens``
 
     def __post_init__(self) -> None:
-        n, k = np.shape(self.log_probs)
-        if k != len(self.labels) or np.shape(self.bias) != (k,):
-            raise ValueError("log_probs and bias must have one column per label")
-        if np.shape(self.seconds) != (n,) or np.shape(self.prompt_tokens) != (n,):
-            raise ValueError("seconds and prompt_tokens must have one entry per document")
+        labels = _check_labels(self.labels)
+        object.__setattr__(self, "labels", labels)
+        log_probs = _array("log_probs", self.log_probs, 2, "f")
+        n, k = log_probs.shape
+        if n < 1:
+            raise ValueError("log_probs must have a row for at least one document")
+        if k != len(labels):
+            raise ValueError(f"log_probs must have one column per label ({len(labels)}), got {k}")
+        if np.isnan(log_probs).any() or (log_probs > 0).any():
+            raise ValueError("log_probs must be log-probabilities: <= 0, never NaN")
+        bias = _array("bias", self.bias, 1, "f")
+        if bias.shape != (k,):
+            raise ValueError(f"bias must have one column per label ({k}), got shape {bias.shape}")
+        if not (np.isfinite(bias) & (bias > 0)).all():
+            raise ValueError(f"bias must hold positive label probabilities, got {bias!r}")
+        _check_per_document("seconds", self.seconds, n, "f")
+        _check_per_document("prompt_tokens", self.prompt_tokens, n, "iu")
+        _check_truncated(self.truncated, n)
 
     def scores(self, *, calibrated: bool = True) -> FloatArray:
         """Per-document label scores: log-probabilities, minus ``log(bias)`` if calibrated."""
@@ -267,8 +307,7 @@ class ZeroShotClassifier:
         Each filler's probabilities are renormalised over the labels before the
         average, as in contextual calibration.
         """
-        if isinstance(fillers, str) or not fillers:
-            raise ValueError("fillers must be a non-empty sequence of str")
+        _check_fillers(fillers)
         rows = []
         for filler in fillers:
             lp = self._label_log_probs(self.prompt(filler))[0]
@@ -281,6 +320,7 @@ class ZeroShotClassifier:
     ) -> ZeroShotResult:
         """Score every text (one forward pass each, timed) and measure the label bias."""
         _check_texts(texts)
+        _check_fillers(fillers)
         bias = self.bias(fillers)
         rows, seconds, tokens, cut_count = [], [], [], 0
         for text in texts:
@@ -315,6 +355,15 @@ class ClassifierRun:
     tokens: IntArray  #: tokens the encoder read per document (special tokens included)
     truncated: int  #: documents cut to ``max_length``
 
+    def __post_init__(self) -> None:
+        predictions = _array("predictions", self.predictions, 1, "iu")
+        n = predictions.shape[0]
+        if n < 1 or (predictions < 0).any():
+            raise ValueError("predictions must hold at least one label index, none negative")
+        _check_per_document("seconds", self.seconds, n, "f")
+        _check_per_document("tokens", self.tokens, n, "iu")
+        _check_truncated(self.truncated, n)
+
     def accuracy(self, labels: npt.ArrayLike) -> float:
         """Share of documents whose prediction equals *labels* (label indices)."""
         y = np.asarray(labels)
@@ -326,6 +375,32 @@ class ClassifierRun:
     def ms_per_document(self) -> float:
         """Mean milliseconds per document."""
         return float(np.mean(self.seconds) * 1000)
+
+
+def _array(name: str, value: object, ndim: int, kinds: str) -> npt.NDArray[Any]:
+    """A numpy array of ``ndim`` dimensions whose dtype kind is one of ``kinds``."""
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array, got {type(value).__name__}")
+    if value.ndim != ndim or value.dtype.kind not in kinds:
+        raise ValueError(
+            f"{name} must be a {ndim}-D {'integer' if kinds == 'iu' else 'float'} array, "
+            f"got {value.ndim}-D {value.dtype}"
+        )
+    return value
+
+
+def _check_per_document(name: str, value: object, n: int, kinds: str) -> None:
+    """One finite, non-negative entry per document."""
+    array = _array(name, value, 1, kinds)
+    if array.shape != (n,):
+        raise ValueError(f"{name} must have one entry per document ({n}), got {array.shape[0]}")
+    if not (np.isfinite(array) & (array >= 0)).all():
+        raise ValueError(f"{name} must be finite and non-negative")
+
+
+def _check_truncated(value: object, n: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= n:
+        raise ValueError(f"truncated must be an int in [0, {n}] (documents cut), got {value!r}")
 
 
 def time_classifier(
@@ -363,6 +438,19 @@ def time_classifier(
     )
 
 
+def _config_fields(config: object) -> Mapping[str, object]:
+    """A bundled model's name or a config mapping, as the fields of its config."""
+    from ..choose import reference_config  # noqa: PLC0415
+
+    if isinstance(config, str):
+        return reference_config(config)
+    if not isinstance(config, Mapping):
+        raise TypeError(
+            f"config must be a model name (str) or a config mapping, got {type(config).__name__}"
+        )
+    return config
+
+
 def _lm_head_shape(config: Mapping[str, object]) -> tuple[int, int]:
     model_type = config.get("model_type")
     keys = {"llama": "hidden_size", "gpt2": "n_embd"}
@@ -387,9 +475,7 @@ def scoring_flops(config: str | Mapping[str, object], tokens: int) -> int:
     >>> full - scoring_flops("gpt2", 100) == 2 * 99 * 768 * 50257
     True
     """
-    from ..choose import reference_config  # noqa: PLC0415
-
-    fields = reference_config(config) if isinstance(config, str) else config
+    fields = _config_fields(config)
     hidden, vocab = _lm_head_shape(fields)
     n = _positive_int("tokens", tokens)
     return forward_flops(fields, n) - 2 * (n - 1) * hidden * vocab
@@ -401,9 +487,7 @@ def classifier_flops(config: str | Mapping[str, object], tokens: int, num_labels
     >>> classifier_flops("bert-base-uncased", 128, 5) - forward_flops("bert-base-uncased", 128)
     7680
     """
-    from ..choose import reference_config  # noqa: PLC0415
-
-    fields = reference_config(config) if isinstance(config, str) else config
+    fields = _config_fields(config)
     hidden = fields.get("hidden_size")
     if fields.get("model_type") not in ("bert",) or not isinstance(hidden, int):
         raise ValueError("classifier_flops expects a BERT config (model_type 'bert', hidden_size)")
