@@ -95,6 +95,23 @@ def _require_str(name: str, value: object) -> None:
         raise TypeError(msg)
 
 
+def _require_strs(name: str, values: object) -> None:
+    """A list or tuple of str: a bare str would be taken letter by letter."""
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        msg = f"{name} must be a list of str, got {type(values).__name__}"
+        raise TypeError(msg)
+    for value in values:
+        if not isinstance(value, str):
+            msg = f"{name} must hold str items, got {type(value).__name__}"
+            raise TypeError(msg)
+
+
+def _require_count(name: str, value: object, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        msg = f"{name} must be an int >= {minimum}, got {value!r}"
+        raise ValueError(msg)
+
+
 def frame_input(task: str, text: str) -> str:
     """Prefix ``text`` with its task's prefix: the model's whole notion of "task".
 
@@ -103,6 +120,7 @@ def frame_input(task: str, text: str) -> str:
     >>> frame_input("topic", "Arsenal win")
     'bbc topic: Arsenal win'
     """
+    _require_str("task", task)
     if task not in TASK_PREFIXES:
         msg = f"unknown task {task!r}: expected one of {sorted(TASK_PREFIXES)}"
         raise ValueError(msg)
@@ -130,6 +148,8 @@ def source_text(task: str, title: str, body: str) -> str:
     >>> source_text("headline", "Arsenal win", "Arsenal beat Chelsea 2-0.")
     'summarize: Arsenal beat Chelsea 2-0.'
     """
+    _require_str("title", title)
+    _require_str("body", body)
     if task == "topic":
         return frame_input(task, f"{title}\n{body}")
     return frame_input(task, body)
@@ -244,9 +264,7 @@ def encode_sources(tokenizer: Any, sources: Sequence[str], max_source_tokens: in
     >>> ids.shape, ids[0, -1].item() == tok.eos_token_id
     (torch.Size([1, 4]), True)
     """
-    if max_source_tokens < 2:
-        msg = f"max_source_tokens must be an int >= 2, got {max_source_tokens!r}"
-        raise ValueError(msg)
+    _require_count("max_source_tokens", max_source_tokens, 2)
     return tokenizer(
         list(sources),
         truncation=True,
@@ -331,11 +349,17 @@ def generate_texts(
     >>> generate_texts(tok, model, [article], max_source_tokens=160, max_new_tokens=8)
     ['sport']
     """
+    _require_strs("sources", sources)
+    _require_count("max_source_tokens", max_source_tokens, 2)
+    for name, value in (
+        ("max_new_tokens", max_new_tokens),
+        ("num_beams", num_beams),
+        ("batch_size", batch_size),
+    ):
+        _require_count(name, value, 1)
+
     import torch  # noqa: PLC0415
 
-    if num_beams < 1 or max_new_tokens < 1 or batch_size < 1:
-        msg = "num_beams, max_new_tokens and batch_size must all be >= 1"
-        raise ValueError(msg)
     was_training = model.training
     model.eval()
     outputs: list[str] = []
@@ -413,6 +437,8 @@ def exact_match(predictions: Sequence[str], references: Sequence[str]) -> float:
     >>> exact_match(["sport", " Tech", "politics"], ["sport", "tech", "business"])
     0.6666666666666666
     """
+    _require_strs("predictions", predictions)
+    _require_strs("references", references)
     if len(predictions) != len(references):
         msg = f"{len(predictions)} predictions for {len(references)} references"
         raise ValueError(msg)
@@ -433,6 +459,8 @@ def majority_baseline(train_labels: Sequence[str], test_labels: Sequence[str]) -
     >>> majority_baseline(["a", "b", "b"], ["b", "a", "b", "c"])
     ('b', 0.5)
     """
+    _require_strs("train_labels", train_labels)
+    _require_strs("test_labels", test_labels)
     if not train_labels:
         msg = "train_labels is empty: no majority class"
         raise ValueError(msg)
@@ -447,9 +475,8 @@ def lead_words(text: str, n: int = 8) -> str:
     >>> lead_words("Quarterly profits at US media giant TimeWarner jumped 76%", 4)
     'Quarterly profits at US'
     """
-    if n < 1:
-        msg = f"n must be >= 1, got {n}"
-        raise ValueError(msg)
+    _require_str("text", text)
+    _require_count("n", n, 1)
     return " ".join(text.split()[:n])
 
 
@@ -459,13 +486,27 @@ def lead_words(text: str, n: int = 8) -> str:
 def read_record(folder: Path | str = ARTEFACT_DIR) -> dict[str, Any]:
     """The training record stored beside the weights (settings, data hash, metrics).
 
+    A folder without the record raises :class:`FileNotFoundError`; a record that is
+    not a JSON object raises :class:`ValueError` or :class:`TypeError`.
+
     >>> record = read_record()
     >>> record["data"]["train_articles"], record["tokenizer"]["len"]
     (1781, 4100)
     >>> record["metrics"]["test"]["topic_exact_match_greedy"] >= 0.85
     True
     """
-    record: dict[str, Any] = json.loads((Path(folder) / RECORD_FILE).read_text(encoding="utf-8"))
+    path = Path(folder) / RECORD_FILE
+    if not path.is_file():
+        msg = f"{folder} holds no {RECORD_FILE}: not a T5 artefact folder"
+        raise FileNotFoundError(msg)
+    try:
+        record: object = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as err:  # invalid JSON or UTF-8
+        msg = f"{path} is not a valid training record: {err}"
+        raise ValueError(msg) from None
+    if not isinstance(record, dict):
+        msg = f"{path} must hold a JSON object, got {type(record).__name__}"
+        raise TypeError(msg)
     return record
 
 
