@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import socket
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,34 @@ def offline_env() -> dict[str, str]:
     env[guard.ENV_FLAG] = "1"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(OFFLINE_DIR), env.get("PYTHONPATH")) if p)
     return env
+
+
+# -- fuzz case count (tests/test_fuzz.py) ---------------------------------------------
+
+#: Cases run per fuzz target ("nlpguide.mlm.mask_tokens", "cli mask", ...), summed
+#: by tests/test_fuzz.py and printed once at the end of the run.
+FUZZ_TALLY = pytest.StashKey[Counter[str]]()
+
+
+@pytest.fixture(scope="session")
+def fuzz_tally(request: pytest.FixtureRequest) -> Counter[str]:
+    """The session's fuzz case counter, one entry per fuzzed function or CLI command."""
+    return request.config.stash.setdefault(FUZZ_TALLY, Counter())
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """One line: how many fuzz cases ran, over how many functions and CLI commands."""
+    del exitstatus
+    tally = config.stash.get(FUZZ_TALLY, None)
+    if not tally:
+        return
+    commands = sum(1 for target in tally if target.startswith("cli "))
+    if config.get_verbosity() > 0:
+        for target, count in sorted(tally.items()):
+            terminalreporter.write_line(f"fuzz: {count:>7,}  {target}")
+    terminalreporter.write_line(
+        f"fuzz: {sum(tally.values()):,} cases over {len(tally) - commands} functions "
+        f"and {commands} CLI commands"
+    )
