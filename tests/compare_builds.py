@@ -66,6 +66,41 @@ def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
+def _merged_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A cell's outputs with each stream (stdout, stderr) as one output, as the page shows it.
+
+    How a stream is cut into chunks depends on timing, so chunks are joined. myst-nb
+    (``nb_merge_streams``) already joins them into the first chunk in the notebook it
+    writes but leaves the later chunks there too: those repeats are dropped.
+
+    >>> chunks = [{"output_type": "stream", "name": "stdout", "text": t} for t in ("a\\nb\\n", "b\\n")]
+    >>> _merged_streams(chunks)[0]["text"]  # myst-nb's form: b is already in the first
+    'a\\nb\\n'
+    >>> chunks[0]["text"] = "a\\n"
+    >>> _merged_streams(chunks)[0]["text"]  # plain chunks: joined
+    'a\\nb\\n'
+    """
+    merged: list[dict[str, Any]] = []
+    first: dict[str, dict[str, Any]] = {}
+    rest: dict[str, list[str]] = {}
+    for output in outputs:
+        if output.get("output_type") != "stream":
+            merged.append(output)
+            continue
+        name = str(output.get("name"))
+        if name in first:
+            rest[name].append(_text(output.get("text", "")))
+            continue
+        first[name] = {**output, "text": _text(output.get("text", ""))}
+        rest[name] = []
+        merged.append(first[name])
+    for name, head in first.items():
+        tail = "".join(t.rstrip() + "\n" for t in rest[name] if t.rstrip())
+        if tail and not head["text"].endswith(tail):
+            head["text"] = head["text"].rstrip() + "\n" + tail
+    return merged
+
+
 def cell_outputs(cell: dict[str, Any]) -> list[tuple[str, str]]:
     """One code cell's outputs as ``(kind, content)``; images by their sha256.
 
@@ -78,7 +113,7 @@ def cell_outputs(cell: dict[str, Any]) -> list[tuple[str, str]]:
      ('text/plain', '7')]
     """
     out: list[tuple[str, str]] = []
-    for output in cell.get("outputs", []):
+    for output in _merged_streams(cell.get("outputs", [])):
         kind = output.get("output_type")
         if kind == "stream":
             out.append((f"stream:{output.get('name')}", _text(output.get("text", ""))))
