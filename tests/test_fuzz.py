@@ -1594,22 +1594,12 @@ class TestModelLoaders:
 
         rejects("nlpguide.models.default_path", lambda: models.default_path(kind), "known")
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AssertionError,
-        reason="models/__init__.py: default_path(['encoder']) -> \"unhashable type: 'list'\"",
-    )
     def test_default_path_unhashable_kind(self) -> None:
         """An unhashable kind is rejected by name, not with Python's 'unhashable type'."""
         from nlpguide import models
 
         rejects("nlpguide.models.default_path", lambda: models.default_path(["encoder"]), "kind")
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AssertionError,
-        reason="models/__init__.py: model_class is not checked; AutoTokenizer loads first",
-    )
     def test_encoder_model_class_checked_first(self) -> None:
         """encoder(model_class=<not a class>) is rejected before anything loads."""
         from nlpguide import models
@@ -1734,10 +1724,8 @@ class TestRecords:
 # ============================================================================ finetune
 
 
-#: Bad real numbers short of huge ints, which finetune.py cannot take yet (see the xfail).
-BAD_REAL = BAD_PROBABILITY.filter(
-    lambda v: v is not None and not (type(v) is int and abs(v) >= HUGE_INT)
-)
+#: Bad real numbers, huge ints included (float() of one overflows).
+BAD_REAL = BAD_PROBABILITY.filter(lambda v: v is not None)
 FINETUNE_BAD: dict[str, st.SearchStrategy[Any]] = {
     "model_name": st.one_of(st.sampled_from(["", "  "]), NON_STR.filter(lambda v: v is not None)),
     "lora": st.sampled_from([1, 0, "yes", None, np.bool_(True)]),
@@ -1813,11 +1801,6 @@ class TestFinetune:
             names={"max_length": r"max_length"},
         )
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=OverflowError,
-        reason="finetune.py _check_real: float(10**400) raises OverflowError",
-    )
     def test_settings_huge_number(self) -> None:
         """A real setting given as a huge int is a ValueError, not an OverflowError."""
         rejects(
@@ -1826,11 +1809,6 @@ class TestFinetune:
             "weight_decay",
         )
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AssertionError,
-        reason="finetune.py accepts seed >= 2**32, which numpy rejects only after loading",
-    )
     def test_settings_seed_numpy_accepts(self) -> None:
         """A seed numpy cannot take (>= 2**32) is rejected up front, not after loading."""
         rejects(
@@ -1873,11 +1851,6 @@ class TestFinetune:
                 ),
             )
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AssertionError,
-        reason="finetune.py: output_dir is only used (and its type found wrong) after training",
-    )
     def test_finetune_classifier_output_dir_checked_first(self) -> None:
         """A non-path output_dir is rejected before training starts."""
 
@@ -1902,12 +1875,6 @@ class TestFinetune:
             errors=(ValueError, TypeError, FileExistsError),
         )
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AttributeError,
-        reason="finetune.py: save_result(None, new_folder) creates the folder, then "
-        "AttributeError: 'NoneType' object has no attribute 'save_pretrained'",
-    )
     def test_save_result_checks_result(self, tmp_path: Path) -> None:
         """save_result rejects something that is no FineTuneResult, before creating the folder."""
         rejects(

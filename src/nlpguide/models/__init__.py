@@ -189,6 +189,11 @@ def default_path(kind: str) -> Path:
     >>> default_path("encoder").name
     'model'
     """
+    given: object = kind  # callers' types are only promises: check at run time
+    if not isinstance(given, str):
+        known = ", ".join(_PREPARERS)
+        msg = f"kind must be a str naming a known kind ({known}), got {type(given).__name__}"
+        raise TypeError(msg)
     if kind not in _PREPARERS:
         msg = f"unknown model kind {kind!r}; known: {', '.join(_PREPARERS)}"
         raise ValueError(msg)
@@ -240,6 +245,14 @@ def encoder(name: str | None = None, *, model_class: Any = None, **kw: Any) -> t
     >>> clf.classifier.out_features
     5
     """
+    if model_class is not None and not (
+        isinstance(model_class, type) and hasattr(model_class, "from_pretrained")
+    ):
+        msg = (
+            "model_class must be a transformers model class such as "
+            f"AutoModelForSequenceClassification, got {model_class!r}"
+        )
+        raise TypeError(msg)
     _require_transformers()
     from transformers import AutoModel  # noqa: PLC0415
 

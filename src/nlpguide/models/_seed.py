@@ -15,8 +15,10 @@ def seed_everything(seed: int = SEED) -> int:
     >>> seed_everything(0)
     0
     """
-    if type(seed) is not int or seed < 0:  # bool is an int subclass: reject it too
-        msg = f"seed must be a non-negative int, got {seed!r}"
+    # bool is an int subclass: reject it too. numpy takes seeds below 2**32 only, and
+    # nothing may be seeded before the whole seed is known to be good.
+    if type(seed) is not int or not 0 <= seed < 2**32:
+        msg = f"seed must be an int in [0, 2**32), got {seed!r}"
         raise ValueError(msg)
     os.environ["PYTHONHASHSEED"] = str(seed)  # for subprocesses; this one is already running
     random.seed(seed)

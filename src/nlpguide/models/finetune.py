@@ -102,6 +102,8 @@ class FineTuneSettings:
             _check_int(name, getattr(self, name), 1)
         _check_int("lora_alpha", self.lora_alpha, 1)
         _check_int("seed", self.seed, 0)
+        if self.seed >= 2**32:  # numpy's limit, which would bite only after loading
+            raise ValueError(f"seed must be an int in [0, 2**32), got {self.seed!r}")
         if self.max_length > 512:
             raise ValueError(f"max_length must be <= 512 (BERT's positions), got {self.max_length}")
         if not isinstance(self.lora, bool):
@@ -262,6 +264,9 @@ def finetune_classifier(
         raise ValueError(f"cache must be one of {_CACHE_MODES}, got {cache!r}")
     if output_dir is not None and cache != "off":
         raise ValueError("give output_dir or a cache mode, not both")
+    folder: object = output_dir  # callers' types are only promises: check at run time
+    if folder is not None and (not isinstance(folder, str | Path) or not str(folder).strip()):
+        raise TypeError(f"output_dir must be a non-empty str or Path, got {folder!r}")
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
     if cache == "off":
@@ -313,6 +318,8 @@ def save_result(result: FineTuneResult, folder: str | Path) -> FineTuneResult:
     path = Path(folder)
     if path.exists() and any(path.iterdir()):
         raise FileExistsError(f"{path} is not empty: save_result writes into a new folder")
+    if not isinstance(result, FineTuneResult):
+        raise TypeError(f"result must be a FineTuneResult, got {type(result).__name__}")
     path.mkdir(parents=True, exist_ok=True)
     _save_files(result, path)
     return _with(result, path=path)
@@ -401,7 +408,10 @@ def _check_real(
 ) -> None:
     ok = isinstance(value, int | float) and not isinstance(value, bool)
     if ok:
-        number = float(value)  # type: ignore[arg-type]
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except OverflowError:  # an int beyond any float: out of range by far
+            number = math.inf
         ok = math.isfinite(number) and (number > low if open_low else number >= low)
         ok = ok and (number < high if open_high else number <= high)
     if not ok:
