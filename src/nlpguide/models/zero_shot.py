@@ -85,10 +85,10 @@ def _check_labels(labels: object) -> tuple[str, ...]:
     if len(names) < 2:
         raise ValueError(f"labels must hold at least two labels, got {names!r}")
     for name in names:
-        if not isinstance(name, str) or not name.strip() or name != name.strip():
-            raise ValueError(
-                f"each label must be a non-empty word without outer spaces, got {name!r}"
-            )
+        if not isinstance(name, str):
+            raise TypeError(f"labels must all be str, got {name!r} in {names!r}")
+        if not name.strip() or name != name.strip():
+            raise ValueError(f"labels must be non-empty words without outer spaces, got {name!r}")
     if len(set(names)) != len(names):
         raise ValueError(f"labels must be distinct, got {names!r}")
     return names
