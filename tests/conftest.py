@@ -41,11 +41,11 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", guard._guarded_getaddrinfo)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def offline_env() -> dict[str, str]:
     """The environment for a child process: offline, with the network guard installed."""
     env = dict(os.environ)
-    env[guard.ENV_FLAG] = "1"
+    env.update({guard.ENV_FLAG: "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(OFFLINE_DIR), env.get("PYTHONPATH")) if p)
     return env
 

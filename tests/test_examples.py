@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,21 +56,6 @@ def _trained(
     return out, result
 
 
-@pytest.fixture(scope="module")
-def env() -> dict[str, str]:
-    from .conftest import OFFLINE_DIR, guard
-
-    return {
-        **os.environ,
-        guard.ENV_FLAG: "1",
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, (str(OFFLINE_DIR), os.environ.get("PYTHONPATH")))
-        ),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-    }
-
-
 def _load_script(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None
@@ -89,18 +73,18 @@ def _safetensor_keys(folder: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def bert_full(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Any:
-    return _trained(tmp_path_factory, env, BERT, "--max-steps", "2")
+def bert_full(tmp_path_factory: pytest.TempPathFactory, offline_env: dict[str, str]) -> Any:
+    return _trained(tmp_path_factory, offline_env, BERT, "--max-steps", "2")
 
 
 @pytest.fixture(scope="module")
-def bert_lora(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Any:
-    return _trained(tmp_path_factory, env, BERT, "--max-steps", "2", "--lora")
+def bert_lora(tmp_path_factory: pytest.TempPathFactory, offline_env: dict[str, str]) -> Any:
+    return _trained(tmp_path_factory, offline_env, BERT, "--max-steps", "2", "--lora")
 
 
 @pytest.fixture(scope="module")
-def t5_full(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Any:
-    return _trained(tmp_path_factory, env, T5, "--max-steps", "2", "--eval-limit", "6")
+def t5_full(tmp_path_factory: pytest.TempPathFactory, offline_env: dict[str, str]) -> Any:
+    return _trained(tmp_path_factory, offline_env, T5, "--max-steps", "2", "--eval-limit", "6")
 
 
 class TestBertExample:
@@ -134,10 +118,12 @@ class TestBertExample:
         assert not [k for k in _safetensor_keys(bert_lora[0]) if "lora_" in k]
 
     def test_torchrun_distributes_the_same_command(
-        self, tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]
+        self, tmp_path_factory: pytest.TempPathFactory, offline_env: dict[str, str]
     ) -> None:
         """Under torchrun (2 processes) the same command trains once and saves once."""
-        folder, result = _trained(tmp_path_factory, env, BERT, "--max-steps", "2", processes=2)
+        folder, result = _trained(
+            tmp_path_factory, offline_env, BERT, "--max-steps", "2", processes=2
+        )
         assert "x 16 x 2 device(s)" in result.stdout
         assert result.stdout.count("saved to") == 1
         assert (
@@ -175,12 +161,12 @@ class TestT5Example:
         assert "training inputs cut to their first 160 tokens" in result.stdout
 
     def test_lora_under_torchrun(
-        self, tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]
+        self, tmp_path_factory: pytest.TempPathFactory, offline_env: dict[str, str]
     ) -> None:
         """LoRA under torchrun: adapters only train, the first process saves a merged model."""
         folder, result = _trained(
             tmp_path_factory,
-            env,
+            offline_env,
             T5,
             "--max-steps",
             "2",
@@ -208,27 +194,36 @@ class TestBadArguments:
         ],
     )
     def test_refused_with_one_line_and_status_2(
-        self, script: Path, args: list[str], message: str, tmp_path: Path, env: dict[str, str]
+        self,
+        script: Path,
+        args: list[str],
+        message: str,
+        tmp_path: Path,
+        offline_env: dict[str, str],
     ) -> None:
         """Bad values stop the script before anything loads, with exit status 2."""
-        result = _run(script, "--output-dir", str(tmp_path / "out"), *args, env=env)
+        result = _run(script, "--output-dir", str(tmp_path / "out"), *args, env=offline_env)
         assert result.returncode == 2
         assert message in result.stderr
         assert not (tmp_path / "out").exists()
 
     @pytest.mark.parametrize("script", [BERT, T5], ids=["bert", "t5"])
     def test_existing_output_is_never_overwritten(
-        self, script: Path, tmp_path: Path, env: dict[str, str]
+        self, script: Path, tmp_path: Path, offline_env: dict[str, str]
     ) -> None:
         """A non-empty output folder is refused, and its files are left alone."""
         (tmp_path / "keep.txt").write_text("mine")
-        result = _run(script, "--output-dir", str(tmp_path), env=env)
+        result = _run(script, "--output-dir", str(tmp_path), env=offline_env)
         assert result.returncode == 2
         assert "is not an empty folder" in result.stderr
         assert (tmp_path / "keep.txt").read_text() == "mine"
 
-    def test_bert_max_steps_zero_is_refused(self, tmp_path: Path, env: dict[str, str]) -> None:
+    def test_bert_max_steps_zero_is_refused(
+        self, tmp_path: Path, offline_env: dict[str, str]
+    ) -> None:
         """--max-steps 0 is an error, not a silent fall-back to --epochs."""
-        result = _run(BERT, "--output-dir", str(tmp_path / "o"), "--max-steps", "0", env=env)
+        result = _run(
+            BERT, "--output-dir", str(tmp_path / "o"), "--max-steps", "0", env=offline_env
+        )
         assert result.returncode == 2
         assert "max_steps must be an int >= 1, got 0" in result.stderr

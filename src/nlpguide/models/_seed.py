@@ -9,17 +9,30 @@ import random
 SEED = 0
 
 
+def check_seed(seed: object) -> int:
+    """``seed`` if every generator can take it: an int in [0, 2**32), not a bool.
+
+    >>> check_seed(7)
+    7
+    >>> check_seed(2**32)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be an int in [0, 2**32), got 4294967296
+    """
+    # bool is an int subclass: reject it too. numpy takes seeds below 2**32 only.
+    if type(seed) is not int or not 0 <= seed < 2**32:
+        msg = f"seed must be an int in [0, 2**32), got {seed!r}"
+        raise ValueError(msg)
+    return seed
+
+
 def seed_everything(seed: int = SEED) -> int:
     """Seed Python, numpy, torch and transformers; return the seed.
 
     >>> seed_everything(0)
     0
     """
-    # bool is an int subclass: reject it too. numpy takes seeds below 2**32 only, and
-    # nothing may be seeded before the whole seed is known to be good.
-    if type(seed) is not int or not 0 <= seed < 2**32:
-        msg = f"seed must be an int in [0, 2**32), got {seed!r}"
-        raise ValueError(msg)
+    check_seed(seed)  # before anything is seeded
     os.environ["PYTHONHASHSEED"] = str(seed)  # for subprocesses; this one is already running
     random.seed(seed)
     import numpy as np  # noqa: PLC0415

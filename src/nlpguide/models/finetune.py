@@ -40,6 +40,8 @@ from typing import Any, Final, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from ._seed import check_seed
+
 __all__ = [
     "FineTuneResult",
     "FineTuneSettings",
@@ -101,9 +103,7 @@ class FineTuneSettings:
         for name in ("max_steps", "batch_size", "max_length", "lora_r", "eval_batch_size"):
             _check_int(name, getattr(self, name), 1)
         _check_int("lora_alpha", self.lora_alpha, 1)
-        _check_int("seed", self.seed, 0)
-        if self.seed >= 2**32:  # numpy's limit, which would bite only after loading
-            raise ValueError(f"seed must be an int in [0, 2**32), got {self.seed!r}")
+        check_seed(self.seed)  # numpy's limit would otherwise bite only after loading
         if self.max_length > 512:
             raise ValueError(f"max_length must be <= 512 (BERT's positions), got {self.max_length}")
         if not isinstance(self.lora, bool):
