@@ -36,15 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from nlpguide.data import Article, bbc_split
+from nlpguide.metrics import exact_match, lead_words, majority_baseline, rouge_l_f1
 from nlpguide.models import seq2seq
-from nlpguide.models.t5 import (
-    exact_match,
-    generate_texts,
-    lead_words,
-    majority_baseline,
-    rouge_l_f1,
-    source_text,
-)
+from nlpguide.models.t5 import generate_texts, source_text
 
 DEFAULT_LR = {False: 5e-4, True: 5e-3}  # LoRA adapters start at zero: a larger step
 MAX_TARGET_TOKENS = 32  # a topic word or a headline

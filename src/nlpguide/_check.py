@@ -28,10 +28,23 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Collection
-from typing import Any, TypeVar
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
-__all__ = ["boolean", "choice", "instance", "integer", "probability", "real", "text"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = [
+    "boolean",
+    "choice",
+    "generator",
+    "instance",
+    "integer",
+    "probability",
+    "real",
+    "strings",
+    "text",
+]
 
 _T = TypeVar("_T")
 
@@ -121,6 +134,16 @@ def text(name: str, value: object, *, empty: bool = False) -> str:
     return value
 
 
+def strings(name: str, values: object) -> list[str]:
+    """``values`` as a list of str: a list or tuple of str (a bare str would be read letter by letter)."""
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a list of str, got {type(values).__name__}")
+    for value in values:
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must hold str items, got {type(value).__name__}")
+    return list(values)
+
+
 def choice(name: str, value: object, allowed: Collection[_T]) -> _T:
     """``value``, which must be one of ``allowed`` (a str outside it is a ``ValueError``)."""
     options = ", ".join(sorted(map(repr, allowed)))
@@ -135,8 +158,23 @@ def choice(name: str, value: object, allowed: Collection[_T]) -> _T:
 def instance(name: str, value: object, cls: type[_T] | tuple[type[Any], ...]) -> _T:
     """``value``, which must be an instance of ``cls``."""
     if not isinstance(value, cls):
-        expected = (
-            " or ".join(c.__name__ for c in cls) if isinstance(cls, tuple) else cls.__name__
-        )
+        expected = " or ".join(c.__name__ for c in cls) if isinstance(cls, tuple) else cls.__name__
         raise TypeError(f"{name} must be a {expected}, got {type(value).__name__}")
-    return value  # type: ignore[return-value]
+    return value
+
+
+def generator(name: str, value: object) -> np.random.Generator:
+    """A numpy ``Generator`` from ``None`` (fresh entropy), an int seed >= 0 or a ``Generator``.
+
+    A ``Generator`` is returned as it is, so a caller's stream goes on where it was.
+    """
+    import numpy as np  # noqa: PLC0415 - numpy only for the callers that draw numbers
+
+    if value is None or isinstance(value, np.random.Generator):
+        return np.random.default_rng(value)
+    if _is_bool(value) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be None, an int seed or a numpy.random.Generator, "
+            f"got {type(value).__name__}"
+        )
+    return np.random.default_rng(integer(f"{name} seed", value, minimum=0))

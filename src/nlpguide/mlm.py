@@ -43,6 +43,7 @@ from typing import Any, Final, Literal, TypeAlias, get_args
 import numpy as np
 import numpy.typing as npt
 
+from ._markdown import cell
 from ._mlm_words import WORDS
 
 __all__ = [
@@ -430,7 +431,7 @@ class MLMSimulation:
             selected = decision is not None
             became = self._became(i) if selected else word
             target = word if selected else ""
-            cells = (str(i), _md(word), "yes" if selected else "no", _md(became), _md(target))
+            cells = (str(i), cell(word), "yes" if selected else "no", cell(became), cell(target))
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
@@ -876,8 +877,3 @@ def _greedy_words(
 def _random_word(original: str, gen: np.random.Generator) -> str:
     candidates = [w for w in WORDS if w != original.lower()]
     return candidates[int(gen.integers(len(candidates)))]
-
-
-def _md(text: str) -> str:
-    """Escape characters that Markdown tables or inline markup would interpret."""
-    return re.sub(r"([\\|*_`\[\]<>])", r"\\\1", text)

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, NamedTuple, SupportsFloat, SupportsIndex
 
+from . import _check
+
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     import numpy as np
 
@@ -605,7 +607,7 @@ def span_corruption(
 
     seq = _check_tokens(tokens)
     num_noise, num_spans = _span_counts(len(seq), noise_density, mean_noise_span_length)
-    generator = _as_generator(rng)
+    generator = _check.generator("rng", rng)
     noise_lengths = _random_segmentation(num_noise, num_spans, generator)
     kept_lengths = _random_segmentation(len(seq) - num_noise, num_spans, generator)
     interleaved = np.stack([kept_lengths, noise_lengths], axis=1).reshape(-1)
@@ -646,18 +648,6 @@ def _f32(x: float) -> float:
     return value
 
 
-def _check_real(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    try:
-        result = float(value)
-    except OverflowError:  # an int beyond float's range
-        raise ValueError(f"{name} must be finite, got an int too large for a float") from None
-    if not math.isfinite(result):
-        raise ValueError(f"{name} must be finite, got {result!r}")
-    return result
-
-
 def _span_counts(
     n: object, noise_density: object, mean_noise_span_length: object
 ) -> tuple[int, int]:
@@ -672,12 +662,10 @@ def _span_counts(
         raise ValueError(
             f"n must be at most 2**31 - 1 tokens (T5 counts lengths in int32), got {shown}"
         )
-    density = _check_real(noise_density, "noise_density")
-    if not 0.0 < density < 1.0:
-        raise ValueError(f"noise_density must be in (0, 1), got {density!r}")
-    mean = _check_real(mean_noise_span_length, "mean_noise_span_length")
-    if mean < 1.0:
-        raise ValueError(f"mean_noise_span_length must be >= 1, got {mean!r}")
+    density = _check.real(
+        "noise_density", noise_density, low=0.0, high=1.0, low_open=True, high_open=True
+    )
+    mean = _check.real("mean_noise_span_length", mean_noise_span_length, low=1.0)
     num_noise = round(_f32(_f32(length) * _f32(density)))
     num_noise = min(max(num_noise, 1), length - 1)
     num_spans = max(round(_f32(_f32(num_noise) / _f32(mean))), 1)
@@ -689,22 +677,6 @@ def _span_counts(
             "raise mean_noise_span_length"
         )
     return num_noise, num_spans
-
-
-def _as_generator(rng: object) -> np.random.Generator:
-    import numpy as np  # noqa: PLC0415 - lazy, see span_corruption
-
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
-        raise TypeError(
-            f"rng must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}"
-        )
-    if int(rng) < 0:
-        raise ValueError(f"rng seed must be >= 0, got {int(rng)}")
-    return np.random.default_rng(int(rng))
 
 
 def _random_segmentation(

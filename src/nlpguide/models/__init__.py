@@ -51,6 +51,7 @@ __all__ = [
     "SEED",
     "AssetMissingError",
     "CacheEntryError",
+    "artefact_record",
     "cache_dir",
     "decoder",
     "default_path",
@@ -156,7 +157,7 @@ def _decoder_dir() -> Path:
 
 
 def _seq2seq_dir() -> Path:
-    from ._t5_recipe import ARTEFACT_DIR, export_t5  # noqa: PLC0415
+    from .t5 import ARTEFACT_DIR, export_t5  # noqa: PLC0415
 
     weights = ARTEFACT_DIR / "model.safetensors"
     if not weights.is_file():
@@ -263,8 +264,8 @@ def masked_lm(name: str | None = None, **kw: Any) -> tuple[Any, Any]:
     """A BERT with a masked-language-model head, ready for ``fill-mask``.
 
     Offline: MiniLM with the fill-mask delta nlpguide trained once and ships
-    (see ``python -m nlpguide.models.train_mlm`` and the record beside the
-    delta for the figures).
+    (made by ``training/train_mlm.py``; :func:`artefact_record` gives its
+    settings and figures).
 
     >>> tok, mlm = masked_lm()
     >>> type(mlm).__name__
@@ -360,3 +361,33 @@ def cached_entries() -> list[dict[str, object]]:
         size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
         rows.append({"entry": folder.name, "valid": ok, "size": size})
     return rows
+
+
+def artefact_record(kind: str) -> dict[str, Any]:
+    """The training record of a model nlpguide trained and ships: settings, data hashes, figures.
+
+    ``kind`` is ``"masked_lm"`` (the fill-mask delta) or ``"seq2seq"`` (the T5). For
+    ``"seq2seq"``, a local folder named by ``NLPGUIDE_SEQ2SEQ`` that holds a
+    ``t5_record.json`` gives that folder's record: the record always belongs to the
+    model :func:`seq2seq` loads.
+
+    >>> artefact_record("seq2seq")["data"]["train_articles"]
+    1781
+    >>> artefact_record("masked_lm")["trainable_parameters"] > 1_000_000
+    True
+    """
+    from .. import _check  # noqa: PLC0415
+
+    _check.choice("kind", kind, ("masked_lm", "seq2seq"))
+    if kind == "masked_lm":
+        from ._mlm_delta import read_record as read_delta_record  # noqa: PLC0415
+
+        return read_delta_record()
+    from .t5 import ARTEFACT_DIR, RECORD_FILE, read_record  # noqa: PLC0415
+
+    chosen = os.environ.get("NLPGUIDE_SEQ2SEQ")
+    folder = Path(chosen) if chosen else ARTEFACT_DIR
+    if not (folder / RECORD_FILE).is_file():
+        msg = f"{folder} holds no {RECORD_FILE}: only nlpguide's own T5 has a training record"
+        raise FileNotFoundError(msg)
+    return read_record(folder)

@@ -1,7 +1,7 @@
 """The shipped fill-mask delta: LoRA factors for MiniLM's encoder plus a trained MLM head.
 
 MiniLM (``all-MiniLM-L6-v2``) ships without a masked-language-model head. The
-script :mod:`nlpguide.models.train_mlm` trains one once, outside any build, and
+job ``training/train_mlm.py`` trains one once, outside any build, and
 stores only what differs from the packaged encoder: low-rank factors ``A``, ``B``
 for the encoder's linear layers and the head's transform and bias (the decoder
 stays tied to the word embeddings). Applying it merges ``W += (B @ A) * alpha / r``
@@ -40,27 +40,6 @@ def read_record(path: Path = RECORD_FILE) -> dict[str, Any]:
     """The training record stored beside the delta (settings, data hash, metrics)."""
     record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return record
-
-
-def delta_tensors(model: Any, *, r: int, alpha: float) -> dict[str, torch.Tensor]:
-    """Collect the delta from a peft-wrapped ``BertForMaskedLM`` as fp16 tensors.
-
-    Keys: ``lora.<module>.A`` / ``lora.<module>.B`` (module names without peft's
-    prefixes) and ``head.<parameter>``.
-    """
-    import torch  # noqa: PLC0415
-
-    out: dict[str, torch.Tensor] = {}
-    for name, param in model.named_parameters():
-        clean = name.replace("base_model.model.", "")
-        if ".lora_A." in clean:
-            out[f"lora.{clean.split('.lora_A.')[0]}.A"] = param.detach().to(torch.float16)
-        elif ".lora_B." in clean:
-            out[f"lora.{clean.split('.lora_B.')[0]}.B"] = param.detach().to(torch.float16)
-        elif clean in HEAD_PARAMS:
-            out[f"head.{clean}"] = param.detach().to(torch.float16)
-    del r, alpha  # recorded in the JSON sidecar, not in the tensors
-    return {k: v.contiguous() for k, v in out.items()}
 
 
 def apply_delta(model: Any, tensors: dict[str, torch.Tensor], *, r: int, alpha: float) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 
+from .. import _check
+
 #: The seed every page of the site uses, so two builds show the same numbers.
 SEED = 0
 
@@ -17,13 +19,10 @@ def check_seed(seed: object) -> int:
     >>> check_seed(2**32)
     Traceback (most recent call last):
     ...
-    ValueError: seed must be an int in [0, 2**32), got 4294967296
+    ValueError: seed must be an int in [0, 4294967295], got 4294967296
     """
-    # bool is an int subclass: reject it too. numpy takes seeds below 2**32 only.
-    if type(seed) is not int or not 0 <= seed < 2**32:
-        msg = f"seed must be an int in [0, 2**32), got {seed!r}"
-        raise ValueError(msg)
-    return seed
+    # numpy takes seeds below 2**32 only; a bool is no seed (the check refuses it).
+    return _check.integer("seed", seed, minimum=0, maximum=2**32 - 1)
 
 
 def seed_everything(seed: int = SEED) -> int:

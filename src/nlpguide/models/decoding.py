@@ -28,6 +28,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import _check
+from .._markdown import cell
+
 __all__ = [
     "Candidate",
     "GenerationTiming",
@@ -58,8 +61,8 @@ class Candidate:
     def __post_init__(self) -> None:
         if not isinstance(self.token, str):
             raise TypeError(f"token must be a str, got {type(self.token).__name__}")
-        _check_count("token_id", self.token_id, 0)
-        _check_probability(self.probability)
+        _check.integer("token_id", self.token_id, minimum=0)
+        _check.probability("probability", self.probability)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +78,7 @@ class GreedyStep:
     candidates: tuple[Candidate, ...]
 
     def __post_init__(self) -> None:
-        _check_count("step", self.step, 0)
+        _check.integer("step", self.step, minimum=0)
         given: object = self.candidates
         if isinstance(given, str | bytes) or not isinstance(given, Sequence):
             raise TypeError(f"candidates must be a tuple of Candidate, got {type(given).__name__}")
@@ -117,7 +120,7 @@ class GenerationTiming:
     def __post_init__(self) -> None:
         if not isinstance(self.use_cache, bool):
             raise TypeError(f"use_cache must be a bool, got {type(self.use_cache).__name__}")
-        _check_count("new_tokens", self.new_tokens, 1)
+        _check.integer("new_tokens", self.new_tokens, minimum=1)
         for name in ("seconds", "token_ids"):
             value: object = getattr(self, name)
             if isinstance(value, str | bytes) or not isinstance(value, Sequence):
@@ -130,7 +133,7 @@ class GenerationTiming:
             if isinstance(t, bool) or not isinstance(t, int | float) or not 0 <= t < math.inf:
                 raise ValueError(f"seconds must be finite non-negative numbers, got {t!r}")
         for i in self.token_ids:
-            _check_count("each token id", i, 0)
+            _check.integer("each token id", i, minimum=0)
 
     @property
     def median(self) -> float:
@@ -220,27 +223,6 @@ def _messages(
     return msgs
 
 
-def _check_count(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return value
-
-
-def _check_probability(value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"probability must be a real number, got {type(value).__name__}")
-    if not 0.0 <= value <= 1.0:  # also rejects NaN
-        raise ValueError(f"probability must be in [0, 1], got {value!r}")
-
-
-def _check_positive(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
-
-
 def _prompt_ids(inputs: object, what: str = "inputs") -> Any:
     """The (1, n) input_ids of one prompt, checked before any model runs."""
     if not isinstance(inputs, Mapping) or "input_ids" not in inputs:
@@ -281,8 +263,8 @@ def greedy_trace(
         for s in greedy_trace(tok, lm, chat_inputs(tok, "Hi!"), steps=3):
             print(s.chosen.token, round(s.chosen.probability, 2))
     """
-    _check_positive("steps", steps)
-    _check_positive("top_k", top_k)
+    _check.integer("steps", steps, minimum=1)
+    _check.integer("top_k", top_k, minimum=1)
     ids = _prompt_ids(inputs)
 
     import torch  # noqa: PLC0415
@@ -344,15 +326,10 @@ def trace_markdown(trace: Sequence[GreedyStep]) -> str:
     for s in trace:
         cells = [str(s.step + 1)]
         for c in s.candidates:
-            cells += [f"`{_md(show_token(c.token))}`", f"{c.probability:.3f}"]
+            cells += [cell(show_token(c.token), code=True), f"{c.probability:.3f}"]
         cells += ["", ""] * (width - len(s.candidates))  # steps with fewer candidates
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
-
-
-def _md(text: str) -> str:
-    # Inside a code span backslashes are literal; only the table's pipe needs escaping.
-    return text.replace("|", "\\|").replace("`", "'")
 
 
 def generated_text(tokenizer: Any, inputs: Mapping[str, Any], output_ids: Any) -> str:
@@ -400,8 +377,8 @@ def time_generation(
     """
     if not isinstance(use_cache, bool):
         raise TypeError(f"use_cache must be a bool, got {type(use_cache).__name__}")
-    _check_positive("new_tokens", new_tokens)
-    _check_positive("repeats", repeats)
+    _check.integer("new_tokens", new_tokens, minimum=1)
+    _check.integer("repeats", repeats, minimum=1)
     start_len = _prompt_ids(inputs).shape[-1]
 
     import torch  # noqa: PLC0415

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import tempfile
 import time
 import warnings
@@ -40,6 +39,8 @@ from typing import Any, Final, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from .. import _check
+from .._versions import versions
 from ._seed import check_seed
 
 __all__ = [
@@ -101,23 +102,20 @@ class FineTuneSettings:
 
     def __post_init__(self) -> None:
         for name in ("max_steps", "batch_size", "max_length", "lora_r", "eval_batch_size"):
-            _check_int(name, getattr(self, name), 1)
-        _check_int("lora_alpha", self.lora_alpha, 1)
+            _check.integer(name, getattr(self, name), minimum=1)
+        _check.integer("lora_alpha", self.lora_alpha, minimum=1)
         check_seed(self.seed)  # numpy's limit would otherwise bite only after loading
         if self.max_length > 512:
             raise ValueError(f"max_length must be <= 512 (BERT's positions), got {self.max_length}")
-        if not isinstance(self.lora, bool):
-            raise TypeError(f"lora must be a bool, got {type(self.lora).__name__}")
+        _check.boolean("lora", self.lora)
         _check_model_name(self.model_name)
         if self.learning_rate is not None:
-            _check_real("learning_rate", self.learning_rate, low=0.0, high=1.0, open_low=True)
-        _check_real("weight_decay", self.weight_decay, low=0.0, high=1.0)
-        _check_real("warmup", self.warmup, low=0.0, high=1.0, open_high=True)
-        _check_real("lora_dropout", self.lora_dropout, low=0.0, high=1.0, open_high=True)
-        if self.device not in ("cpu", "auto"):
-            raise ValueError(f"device must be 'cpu' or 'auto', got {self.device!r}")
-        if self.eval_split not in ("test", "validation"):
-            raise ValueError(f"eval_split must be 'test' or 'validation', got {self.eval_split!r}")
+            _check.real("learning_rate", self.learning_rate, low=0.0, high=1.0, low_open=True)
+        _check.real("weight_decay", self.weight_decay, low=0.0, high=1.0)
+        _check.real("warmup", self.warmup, low=0.0, high=1.0, high_open=True)
+        _check.real("lora_dropout", self.lora_dropout, low=0.0, high=1.0, high_open=True)
+        _check.choice("device", self.device, ("cpu", "auto"))
+        _check.choice("eval_split", self.eval_split, ("test", "validation"))
         _check_targets(self.lora_targets)
         object.__setattr__(self, "lora_targets", tuple(self.lora_targets))
 
@@ -253,22 +251,20 @@ def finetune_classifier(
     >>> finetune_classifier(cache="sometimes")
     Traceback (most recent call last):
     ...
-    ValueError: cache must be one of ('off', 'store', 'reuse'), got 'sometimes'
+    ValueError: cache must be one of 'off', 'reuse', 'store', got 'sometimes'
     >>> finetune_classifier(epochs=3)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     TypeError: unknown setting(s) ['epochs']; known: [...]
     """
     chosen = _settings(settings, overrides)
-    if cache not in _CACHE_MODES:
-        raise ValueError(f"cache must be one of {_CACHE_MODES}, got {cache!r}")
+    _check.choice("cache", cache, _CACHE_MODES)
     if output_dir is not None and cache != "off":
         raise ValueError("give output_dir or a cache mode, not both")
     folder: object = output_dir  # callers' types are only promises: check at run time
     if folder is not None and (not isinstance(folder, str | Path) or not str(folder).strip()):
         raise TypeError(f"output_dir must be a non-empty str or Path, got {folder!r}")
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
+    _check.boolean("progress", progress)
     if cache == "off":
         result = _train(chosen, progress=progress)
         if output_dir is None:
@@ -378,45 +374,16 @@ def load_result(folder: str | Path) -> FineTuneResult:
 # --------------------------------------------------------------------------- internals
 
 
-def _check_int(name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-
-
 def _check_model_name(value: object) -> None:
-    if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise ValueError(f"model_name must be None or a non-empty str, got {value!r}")
+    if value is not None:
+        _check.text("model_name", value)
 
 
 def _check_targets(value: object) -> None:
-    if (
-        not isinstance(value, tuple | list)
-        or not value
-        or not all(isinstance(t, str) and t for t in value)
-    ):
-        raise ValueError(f"lora_targets must be non-empty module names, got {value!r}")
-
-
-def _check_real(
-    name: str,
-    value: object,
-    *,
-    low: float,
-    high: float,
-    open_low: bool = False,
-    open_high: bool = False,
-) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if ok:
-        try:
-            number = float(value)  # type: ignore[arg-type]
-        except OverflowError:  # an int beyond any float: out of range by far
-            number = math.inf
-        ok = math.isfinite(number) and (number > low if open_low else number >= low)
-        ok = ok and (number < high if open_high else number <= high)
-    if not ok:
-        left, right = "(" if open_low else "[", ")" if open_high else "]"
-        raise ValueError(f"{name} must be a number in {left}{low}, {high}{right}, got {value!r}")
+    for name in _check.strings("lora_targets", value):
+        _check.text("each of lora_targets", name)
+    if not value:
+        raise ValueError("lora_targets must name at least one module")
 
 
 def _settings(settings: FineTuneSettings | None, overrides: dict[str, Any]) -> FineTuneSettings:
@@ -453,18 +420,6 @@ def _quiet() -> Iterator[None]:
             log.enable_progress_bar()
 
 
-def _versions() -> dict[str, str]:
-    import peft  # noqa: PLC0415
-    import torch  # noqa: PLC0415
-    import transformers  # noqa: PLC0415
-
-    return {
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "peft": peft.__version__,
-    }
-
-
 def _cache_parts(settings: FineTuneSettings) -> dict[str, Any]:
     from .. import data  # noqa: PLC0415
     from .._assets import locate  # noqa: PLC0415
@@ -477,7 +432,7 @@ def _cache_parts(settings: FineTuneSettings) -> dict[str, Any]:
         "settings": settings.to_dict(),
         "encoder": weights,
         "split": data.BBC_SPLIT_SHA256,
-        "versions": _versions(),
+        "versions": versions("torch", "transformers", "peft"),
     }
 
 
@@ -565,7 +520,7 @@ def _train(settings: FineTuneSettings, *, progress: bool = False) -> FineTuneRes
         eval_seconds=eval_seconds,
         truncated=truncated,
         log_history=history,
-        versions=_versions(),
+        versions=versions("torch", "transformers", "peft"),
     )
 
 

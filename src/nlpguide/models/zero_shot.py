@@ -38,6 +38,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from .. import _check
 from ..choose import forward_flops
 from ..data import BBC_LABELS
 
@@ -146,12 +147,6 @@ def _check_fillers(fillers: object) -> None:
             raise TypeError(f"fillers must hold str items, got {type(filler).__name__}")
 
 
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
-
-
 @dataclass(frozen=True, eq=False)
 class ZeroShotResult:
     """What :meth:`ZeroShotClassifier.classify` measured, one row per document.
@@ -244,7 +239,7 @@ class ZeroShotClassifier:
         answer_prefix: str = ANSWER_PREFIX,
     ) -> None:
         self.labels = _check_labels(labels)
-        self.max_text_tokens = _positive_int("max_text_tokens", max_text_tokens)
+        self.max_text_tokens = _check.integer("max_text_tokens", max_text_tokens, minimum=1)
         topic_messages("", self.labels, question=question)  # validates the template
         prefix: object = answer_prefix
         if not isinstance(prefix, str) or prefix != prefix.rstrip():
@@ -417,7 +412,7 @@ def time_classifier(
     import torch  # noqa: PLC0415
 
     _check_texts(texts)
-    _positive_int("max_length", max_length)
+    _check.integer("max_length", max_length, minimum=1)
     # Counted outside the timed loop: the cut is reported, not silent.
     full = tokenizer(list(texts), truncation=False, verbose=False)["input_ids"]
     cut = sum(len(ids) > max_length for ids in full)
@@ -477,7 +472,7 @@ def scoring_flops(config: str | Mapping[str, object], tokens: int) -> int:
     """
     fields = _config_fields(config)
     hidden, vocab = _lm_head_shape(fields)
-    n = _positive_int("tokens", tokens)
+    n = _check.integer("tokens", tokens, minimum=1)
     return forward_flops(fields, n) - 2 * (n - 1) * hidden * vocab
 
 
@@ -491,6 +486,7 @@ def classifier_flops(config: str | Mapping[str, object], tokens: int, num_labels
     hidden = fields.get("hidden_size")
     if fields.get("model_type") not in ("bert",) or not isinstance(hidden, int):
         raise ValueError("classifier_flops expects a BERT config (model_type 'bert', hidden_size)")
-    return forward_flops(fields, _positive_int("tokens", tokens)) + 2 * hidden * _positive_int(
-        "num_labels", num_labels
+    n = _check.integer("tokens", tokens, minimum=1)
+    return forward_flops(fields, n) + 2 * hidden * _check.integer(
+        "num_labels", num_labels, minimum=1
     )

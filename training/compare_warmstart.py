@@ -1,6 +1,6 @@
 """Headlines from a MiniLM-to-MiniLM encoder-decoder, measured against the shipped T5.
 
-``python -m nlpguide.models.compare_warmstart --budget-minutes 14 --out FILE``
+``python training/compare_warmstart.py --budget-minutes 14 --out FILE``
 
 The shipped T5 (:func:`nlpguide.models.seq2seq`) was trained from scratch apart
 from its embeddings, and its headlines fail (see its record). This script
@@ -27,14 +27,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._seed import SEED, seed_everything
-from ._t5_recipe import lead_words, read_record, rouge_l_f1, sha256_articles, word_tokens
+from t5_recipe import sha256_articles
+
+from nlpguide._versions import versions
+from nlpguide.metrics import lead_words, rouge_l_f1, word_tokens
+from nlpguide.models import seed_everything
+from nlpguide.models._seed import SEED
+from nlpguide.models.t5 import read_record
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -47,7 +51,7 @@ __all__ = ["ARTEFACT", "DEFAULT_BUDGET_MINUTES", "Settings", "compare", "main", 
 DEFAULT_BUDGET_MINUTES = 14.0
 
 #: Where the final run's record lives (written only by a full run).
-ARTEFACT = Path(__file__).resolve().parent / "artefacts" / "warmstart_comparison.json"
+ARTEFACT = Path(__file__).resolve().parent / "records" / "warmstart_comparison.json"
 
 #: The shipped model's artefact size is what the pages can afford to ship.
 _T5_NOTE = "shipped T5 (nlpguide.models.seq2seq), figures copied from t5_record.json"
@@ -113,9 +117,9 @@ def rouge_table(hypotheses: Sequence[str], references: Sequence[str]) -> float:
 
 def _build(settings: Settings) -> tuple[Any, Any]:
     """MiniLM on both sides; the special ids transformers 5 needs to shift and stop."""
-    from transformers import AutoTokenizer, EncoderDecoderModel  # noqa: PLC0415
+    from transformers import AutoTokenizer, EncoderDecoderModel
 
-    from .._assets import locate  # noqa: PLC0415
+    from nlpguide._assets import locate
 
     folder = str(locate("encoder"))
     tok = AutoTokenizer.from_pretrained(folder)
@@ -175,7 +179,7 @@ def _lr_factor(step: int, settings: Settings, elapsed: float, budget_s: float) -
 
 def _train(model: Any, data: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """Plain AdamW loop until the budget or ``max_steps``: returns the timing record."""
-    import torch  # noqa: PLC0415
+    import torch
 
     opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     gen = torch.Generator().manual_seed(settings.seed)
@@ -223,8 +227,8 @@ def _train(model: Any, data: dict[str, Any], settings: Settings) -> dict[str, An
 
 def _loss(model: Any, batch: dict[str, Any], settings: Settings) -> Any:
     """Token cross-entropy, computed here: the model's own loss path warns on every call."""
-    import torch  # noqa: PLC0415
-    from transformers.models.encoder_decoder.modeling_encoder_decoder import (  # noqa: PLC0415
+    import torch
+    from transformers.models.encoder_decoder.modeling_encoder_decoder import (
         shift_tokens_right,
     )
 
@@ -257,7 +261,7 @@ def _trim(batch: dict[str, Any]) -> dict[str, Any]:
 
 def _generate(tok: Any, model: Any, articles: Sequence[Article], settings: Settings) -> list[str]:
     """Greedy headlines for ``articles`` (bf16 autocast like training)."""
-    import torch  # noqa: PLC0415
+    import torch
 
     model.eval()
     out: list[str] = []
@@ -278,17 +282,6 @@ def _generate(tok: Any, model: Any, articles: Sequence[Article], settings: Setti
 
 
 # --------------------------------------------------------------------------- record
-
-
-def _versions() -> dict[str, str]:
-    import torch  # noqa: PLC0415
-    import transformers  # noqa: PLC0415
-
-    return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-    }
 
 
 def _t5_figures() -> dict[str, Any]:
@@ -382,12 +375,12 @@ def compare(
     ValueError: batch_size must be an int >= 1, got 0
     """
     settings = settings or Settings()
-    import torch  # noqa: PLC0415
+    import torch
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     torch.set_num_threads(settings.threads)
     if splits is None:
-        from nlpguide.data import bbc_split  # noqa: PLC0415
+        from nlpguide.data import bbc_split
 
         splits = bbc_split()
     train, test = splits["train"], splits["test"]
@@ -408,7 +401,7 @@ def compare(
     base = rouge_table([lead_words(a.text, 8) for a in test], titles)
     t5 = _t5_figures()
     return {
-        "recipe": "nlpguide.models.compare_warmstart",
+        "recipe": "training/compare_warmstart.py",
         "question": "headline quality: shipped T5 vs an encoder-decoder warm-started from MiniLM",
         "settings": asdict(settings),
         "model": {
@@ -436,11 +429,11 @@ def compare(
             "train_sha256": sha256_articles(train),
             "test_sha256": sha256_articles(test),
         },
-        "versions": _versions(),
+        "versions": versions("torch", "transformers"),
         "timing": timing,
         "metrics": {
             "test": {
-                "metric": "ROUGE-L F1 (nlpguide.models._t5_recipe.rouge_l_f1), mean over articles",
+                "metric": "ROUGE-L F1 (nlpguide.metrics.rouge_l_f1), mean over articles",
                 "warmstart_rouge_l_f1_greedy": warm,
                 "first8_rouge_l_f1": base,
                 "t5_rouge_l_f1_greedy": t5["test_rouge_l_f1_greedy"],
@@ -472,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(budget_minutes=args.budget_minutes, max_steps=args.max_steps)
     splits = None
     if args.train_limit is not None or args.test_limit is not None:
-        from nlpguide.data import bbc_split  # noqa: PLC0415
+        from nlpguide.data import bbc_split
 
         full = bbc_split()
         splits = {
@@ -482,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     record = compare(settings, splits=splits)
     text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
     if args.out is None:
-        print(text, end="")  # noqa: T201 - the command's output
+        print(text, end="")
     else:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")

@@ -27,13 +27,12 @@ live here, so a test checks the very code a page runs:
 
 from __future__ import annotations
 
-import os
 import random
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from nlpguide._markdown import table as markdown_table
 from nlpguide.text2text import TASKS, encode_target, frame, length_stats
 
 if TYPE_CHECKING:
@@ -49,7 +48,6 @@ __all__ = [
     "continue_training",
     "cross_attention",
     "framing_rows",
-    "loaded_record",
     "markdown_table",
     "objective_cost",
     "t5_view",
@@ -117,65 +115,6 @@ def framing_rows() -> list[tuple[str, str, str, str]]:
 
 
 # ------------------------------------------------------------------------------- tables
-
-
-def _cell(value: object, *, code: bool) -> str:
-    text = " ".join(str(value).split())  # a table row is one line
-    if code:
-        # Inside a code span < > * _ are literal; only the table's own | needs escaping.
-        fence = "``" if "`" in text else "`"
-        pad = " " if text.startswith("`") or text.endswith("`") else ""
-        text = f"{fence}{pad}{text}{pad}{fence}" if text else ""
-    else:
-        for char in "\\`*_<>[]":
-            text = text.replace(char, "\\" + char)
-    return text.replace("|", "\\|")
-
-
-def markdown_table(
-    header: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    *,
-    code: bool | Sequence[bool] = False,
-    align: str | None = None,
-) -> str:
-    """A Markdown table with every cell shown literally.
-
-    ``code`` puts cells in code spans (one flag, or one per column); other
-    cells have Markdown's special characters escaped. ``align`` holds one of
-    ``l``, ``r``, ``c`` per column (default: all left).
-
-    >>> print(markdown_table(["word", "n"], [["*he*", 3]], align="lr"))
-    | word | n |
-    |---|---:|
-    | \\*he\\* | 3 |
-    >>> markdown_table(["a"], [[1, 2]])
-    Traceback (most recent call last):
-    ...
-    ValueError: row 0 has 2 cells, the header 1
-    """
-    width = len(header)
-    if width == 0:
-        msg = "header must name at least one column"
-        raise ValueError(msg)
-    flags = [code] * width if isinstance(code, bool) else list(code)
-    if len(flags) != width:
-        msg = f"code has {len(flags)} flags for {width} columns"
-        raise ValueError(msg)
-    align = align or "l" * width
-    rules = {"l": "---", "r": "---:", "c": ":---:"}
-    if len(align) != width or set(align) - set(rules):
-        msg = f"align must hold one of l, r, c per column ({width}), got {align!r}"
-        raise ValueError(msg)
-    lines = ["| " + " | ".join(_cell(h, code=False) for h in header) + " |"]
-    lines.append("|" + "|".join(rules[a] for a in align) + "|")
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            msg = f"row {i} has {len(row)} cells, the header {width}"
-            raise ValueError(msg)
-        cells = (_cell(v, code=flag) for v, flag in zip(row, flags, strict=True))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- pre-training cost
@@ -459,25 +398,3 @@ def cross_attention(
         tokenizer.convert_ids_to_tokens(ids[1:]),
         stacked.mean(dim=1).double().numpy(),
     )
-
-
-# ------------------------------------------------------------------------------ record
-
-
-def loaded_record() -> dict[str, Any]:
-    """The training record of the T5 that :func:`nlpguide.models.seq2seq` loads.
-
-    The shipped artefact's, or, when ``NLPGUIDE_SEQ2SEQ`` names a local folder
-    holding ``t5_record.json``, that folder's.
-
-    >>> loaded_record()["recipe"]
-    'nlpguide.models.train_t5'
-    """
-    from ._t5_recipe import ARTEFACT_DIR, RECORD_FILE, read_record  # noqa: PLC0415
-
-    chosen = os.environ.get("NLPGUIDE_SEQ2SEQ")
-    folder = Path(chosen) if chosen else ARTEFACT_DIR
-    if not (folder / RECORD_FILE).is_file():
-        msg = f"{folder} holds no {RECORD_FILE}: only nlpguide's own T5 has a training record"
-        raise FileNotFoundError(msg)
-    return read_record(folder)

@@ -1,11 +1,11 @@
-"""Train the shipped T5 once: ``python -m nlpguide.models.train_t5``.
+"""Train the shipped T5 once: ``python training/train_t5.py``.
 
 No T5 weights exist offline, so the guide's T5 is trained here, on the BBC News
 *train* split only, outside any build (docs and CI load the artefact):
 
 1. a SentencePiece unigram tokenizer (T5's special ids, 100 sentinels),
    trained deterministically on the train split's titles and bodies;
-2. a small ``T5ForConditionalGeneration`` (:class:`~._t5_recipe.ModelSize`)
+2. a small ``T5ForConditionalGeneration`` (:class:`t5_recipe.ModelSize`)
    whose (tied) embedding rows start from MiniLM's word embeddings, re-spelt
    for the new vocabulary and projected by PCA (:func:`minilm_embeddings`);
    every other weight starts random. On this data that is the difference
@@ -18,7 +18,7 @@ No T5 weights exist offline, so the guide's T5 is trained here, on the BBC News
    then (``topic_crop="random"``) random windows of the body, so that a small
    model sees many different texts per label instead of memorising 1,781 leads;
 3. model selection on the *validation* split (topic exact match, greedy);
-4. the chosen weights saved in fp16, reloaded with :func:`~._t5_recipe.load_t5`
+4. the chosen weights saved in fp16, reloaded with :func:`nlpguide.models.t5.load_t5`
    and scored on the *test* split against baselines (majority class; the
    article's first 8 words as a headline), greedy and beam search (4 beams).
 
@@ -35,7 +35,6 @@ import hashlib
 import json
 import math
 import os
-import platform
 import random
 import sys
 import tempfile
@@ -44,27 +43,28 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._t5_recipe import (
+from t5_recipe import (
+    ModelSize,
+    save_model_fp16,
+    sha256_articles,
+    t5_config,
+    train_sentencepiece,
+    unique_parameters,
+)
+
+from nlpguide._versions import versions
+from nlpguide.metrics import exact_match, lead_words, majority_baseline, rouge_l_f1
+from nlpguide.models.t5 import (
     ARTEFACT_DIR,
     EXTRA_IDS,
     RECORD_FILE,
     SPIECE_FILE,
     TASK_PREFIXES,
-    ModelSize,
-    _quiet_progress,
-    exact_match,
     generate_texts,
-    lead_words,
     load_t5,
     load_tokenizer,
-    majority_baseline,
-    rouge_l_f1,
-    save_model_fp16,
-    sha256_articles,
+    quiet_progress,
     source_text,
-    t5_config,
-    train_sentencepiece,
-    unique_parameters,
 )
 
 if TYPE_CHECKING:
@@ -207,14 +207,14 @@ def minilm_embeddings(tok: Any, n_rows: int, d_model: int, seed: int) -> Any:
     (torch.Size([4160, 192]), 1.0)
     >>> torch.set_num_threads(threads)
     """
-    import torch  # noqa: PLC0415
-    from transformers import AutoModel, AutoTokenizer  # noqa: PLC0415
+    import torch
+    from transformers import AutoModel, AutoTokenizer
 
-    from nlpguide._assets import locate  # noqa: PLC0415
+    from nlpguide._assets import locate
 
     folder = locate("encoder")
     wp = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-    with _quiet_progress():
+    with quiet_progress():
         encoder = AutoModel.from_pretrained(folder, local_files_only=True)
     table = encoder.embeddings.word_embeddings
     vocab = wp.get_vocab()
@@ -257,7 +257,7 @@ def _encode_pair(tok: Any, source: str, target: str, settings: Settings) -> dict
 
 def _callbacks(settings: Settings, mixture: _Mixture) -> tuple[Any, dict[str, Any]]:
     """A callback that times steps, feeds the epoch to the data and enforces the budget."""
-    from transformers import TrainerCallback  # noqa: PLC0415
+    from transformers import TrainerCallback
 
     stats: dict[str, Any] = {"stopped": "max_steps", "step_seconds": 0.0, "steps_timed": 0}
 
@@ -288,7 +288,7 @@ def _callbacks(settings: Settings, mixture: _Mixture) -> tuple[Any, dict[str, An
 
 
 def _training_args(settings: Settings, workdir: str) -> Any:
-    from transformers import Seq2SeqTrainingArguments  # noqa: PLC0415
+    from transformers import Seq2SeqTrainingArguments
 
     return Seq2SeqTrainingArguments(
         output_dir=workdir,
@@ -325,7 +325,7 @@ def _training_args(settings: Settings, workdir: str) -> Any:
 
 
 def _topic_metric(tok: Any) -> Any:
-    import numpy as np  # noqa: PLC0415
+    import numpy as np
 
     def compute(pred: Any) -> dict[str, float]:
         preds = np.where(pred.predictions < 0, tok.pad_token_id, pred.predictions)
@@ -417,19 +417,6 @@ def _file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _versions() -> dict[str, str]:
-    import sentencepiece  # noqa: PLC0415
-    import torch  # noqa: PLC0415
-    import transformers  # noqa: PLC0415
-
-    return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-        "sentencepiece": sentencepiece.__version__,
-    }
-
-
 def train(
     settings: Settings,
     out: Path,
@@ -446,14 +433,14 @@ def train(
 
     The record of the shipped run is read back without training:
 
-    >>> from nlpguide.models._t5_recipe import read_record
+    >>> from nlpguide.models.t5 import read_record
     >>> read_record()["timing"]["steps"]
     2600
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import torch  # noqa: PLC0415
-    import transformers  # noqa: PLC0415
-    from transformers import (  # noqa: PLC0415
+    import torch
+    import transformers
+    from transformers import (
         DataCollatorForSeq2Seq,
         Seq2SeqTrainer,
         T5ForConditionalGeneration,
@@ -464,7 +451,7 @@ def train(
     hf_logging: Any = transformers.logging  # unannotated
     hf_logging.set_verbosity_error()
     if split is None:
-        from nlpguide.data import bbc_split  # noqa: PLC0415
+        from nlpguide.data import bbc_split
 
         split = bbc_split()
     train_arts, val_arts, test_arts = split["train"], split["validation"], split["test"]
@@ -519,7 +506,7 @@ def train(
         len(tok(text_target=a.title)["input_ids"]) > settings.max_target_tokens for a in train_arts
     )
     record: dict[str, Any] = {
-        "recipe": "nlpguide.models.train_t5",
+        "recipe": "training/train_t5.py",
         "settings": asdict(settings),
         "framing": {
             "prefixes": TASK_PREFIXES,
@@ -548,7 +535,7 @@ def train(
             "test_sha256": sha256_articles(test_arts),
             "train_titles_over_max_target_tokens": n_long,
         },
-        "versions": _versions(),
+        "versions": versions("torch", "transformers", "sentencepiece"),
         "timing": {
             "tokenizer_s": round(tok_seconds, 1),
             "train_s": round(train_seconds, 1),
@@ -568,7 +555,7 @@ def train(
 def _init_note(settings: Settings) -> dict[str, str]:
     if settings.init_embeddings == "random":
         return {"embeddings": "random (T5 init)", "other_weights": "random (T5 init)"}
-    from nlpguide._assets import ASSETS  # noqa: PLC0415
+    from nlpguide._assets import ASSETS
 
     return {
         "embeddings": "MiniLM word embeddings, re-spelt per piece, PCA to d_model, "
@@ -608,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
 
     Training the artefact again (about 45 minutes; shown, not run)::
 
-        python -m nlpguide.models.train_t5 --max-steps 2600 --threads 1 --out t5-out
+        python training/train_t5.py --max-steps 2600 --threads 1 --out t5-out
 
     Settings are checked before any work starts:
 

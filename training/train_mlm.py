@@ -1,4 +1,4 @@
-"""Train the fill-mask delta for MiniLM once: ``python -m nlpguide.models.train_mlm``.
+"""Train the fill-mask delta for MiniLM once: ``python training/train_mlm.py``.
 
 MiniLM ships without a masked-language-model head. This script gives it one by
 continued MLM training on the BBC News *train* split (bodies, 128-token blocks):
@@ -25,10 +25,13 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._mlm_delta import DELTA_FILE, HEAD_PARAMS, LORA_TARGETS, RECORD_FILE, delta_tensors
-from ._probe import probe_predictions, probe_score
+if TYPE_CHECKING:
+    import torch
+
+from nlpguide.lessons.bert import probe_predictions, probe_score
+from nlpguide.models._mlm_delta import DELTA_FILE, HEAD_PARAMS, LORA_TARGETS, RECORD_FILE
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class Settings:
 
 def _blocks(tokenizer: Any, texts: list[str], block_size: int) -> Any:
     """Concatenate token ids of all texts (``[SEP]`` between) and cut into blocks."""
-    import torch  # noqa: PLC0415
+    import torch
 
     ids: list[int] = []
     for text in texts:
@@ -70,7 +73,7 @@ def _blocks(tokenizer: Any, texts: list[str], block_size: int) -> Any:
 
 def _mask(blocks: Any, tokenizer: Any, prob: float, gen: Any) -> tuple[Any, Any]:
     """BERT's 80/10/10 masking of non-special positions, drawn from ``gen``."""
-    import torch  # noqa: PLC0415
+    import torch
 
     special = (blocks == tokenizer.cls_token_id) | (blocks == tokenizer.sep_token_id)
     selected = (torch.rand(blocks.shape, generator=gen) < prob) & ~special
@@ -91,7 +94,7 @@ def _masked_logits(model: Any, inputs: Any, labels: Any) -> tuple[Any, Any]:
 
 
 def _evaluate(model: Any, inputs: Any, labels: Any, unigram_top5: Any) -> dict[str, float]:
-    import torch  # noqa: PLC0415
+    import torch
 
     model.eval()
     top1 = top5 = total = 0
@@ -117,8 +120,29 @@ def _sha256_texts(texts: list[str]) -> str:
     return hashlib.sha256("\n\x00".join(texts).encode()).hexdigest()
 
 
+def delta_tensors(model: Any, *, r: int, alpha: float) -> dict[str, torch.Tensor]:
+    """Collect the delta from a peft-wrapped ``BertForMaskedLM`` as fp16 tensors.
+
+    Keys: ``lora.<module>.A`` / ``lora.<module>.B`` (module names without peft's
+    prefixes) and ``head.<parameter>``.
+    """
+    import torch
+
+    out: dict[str, torch.Tensor] = {}
+    for name, param in model.named_parameters():
+        clean = name.replace("base_model.model.", "")
+        if ".lora_A." in clean:
+            out[f"lora.{clean.split('.lora_A.')[0]}.A"] = param.detach().to(torch.float16)
+        elif ".lora_B." in clean:
+            out[f"lora.{clean.split('.lora_B.')[0]}.B"] = param.detach().to(torch.float16)
+        elif clean in HEAD_PARAMS:
+            out[f"head.{clean}"] = param.detach().to(torch.float16)
+    del r, alpha  # recorded in the JSON sidecar, not in the tensors
+    return {k: v.contiguous() for k, v in out.items()}
+
+
 def _save(model: Any, settings: Settings, record: dict[str, Any], out: Path) -> None:
-    from safetensors.torch import save_file  # noqa: PLC0415
+    from safetensors.torch import save_file
 
     out.mkdir(parents=True, exist_ok=True)
     tensors = delta_tensors(model, r=settings.lora_r, alpha=settings.lora_alpha)
@@ -134,13 +158,13 @@ def _save(model: Any, settings: Settings, record: dict[str, Any], out: Path) -> 
 def train(settings: Settings, out: Path) -> dict[str, Any]:
     """Run the recipe and write the delta and its record into ``out``."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import peft  # noqa: PLC0415
-    import torch  # noqa: PLC0415
-    import transformers  # noqa: PLC0415
-    from transformers import AutoTokenizer, BertForMaskedLM  # noqa: PLC0415
+    import peft
+    import torch
+    import transformers
+    from transformers import AutoTokenizer, BertForMaskedLM
 
-    from nlpguide._assets import locate  # noqa: PLC0415
-    from nlpguide.data import bbc_split  # noqa: PLC0415
+    from nlpguide._assets import locate
+    from nlpguide.data import bbc_split
 
     torch.manual_seed(settings.seed)
     torch.set_num_threads(settings.threads)
