@@ -113,7 +113,7 @@ def repro(session: nox.Session) -> None:
     session.run(python, "-m", "nlpguide", "assets", "--prepare", env=env, external=True)
     build = ["-T", "-n", "-W", "--keep-going", "-q", "-b", "html", "docs", str(out / "html")]
     session.run(str(bin_dir / "sphinx-build"), *build, env=env, external=True)
-    compare = [python, "tests/compare_builds.py", str(first), str(out / "jupyter_execute")]
+    compare = [python, "tools/compare_builds.py", str(first), str(out / "jupyter_execute")]
     session.run(*compare, external=True)
 
 
