@@ -1,7 +1,13 @@
-"""Contributor tasks: ``nox -s tests``, ``nox -s docs``, ``nox -s lint``, ``nox -s bench``."""
+"""Contributor tasks: ``nox -s tests``, ``nox -s docs``, ``nox -s lint``, ``nox -s bench``.
+
+Session environments are kept between runs and reinstalled only when what they
+install changes (pyproject.toml, the asset table, the torch pin): a second
+``nox -s docs`` with nothing changed rebuilds the site from its caches in seconds.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -14,7 +20,9 @@ nox.needs_version = ">=2025.2.9"
 # uv ignores this machine's pip configuration (the local CPU torch wheel) and
 # would download a multi-GB CUDA build: use plain venv + pip.
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "tests_core", "tests"]
+# Keep session venvs; _install_once reinstalls when their inputs change.
+nox.options.reuse_venv = "yes"
 
 ROOT = Path(__file__).resolve().parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
@@ -55,13 +63,83 @@ def _asset_pip_args() -> list[list[str]]:
     return [list(asset.pip_args) for asset in module.ASSETS.values()]
 
 
+def _install_once(session: nox.Session, *requirements: str) -> bool:
+    """Whether the session must install: False when its venv already holds these inputs.
+
+    The key covers what decides the install (the requirements asked for, pyproject.toml,
+    the asset table, the Python version); the package itself is installed editable, so
+    a change to its code needs no reinstall. Call :func:`_mark_installed` after installing.
+    """
+    digest = hashlib.sha256("\0".join(requirements).encode())
+    for path in ("pyproject.toml", "src/nlpguide/_assets.py"):
+        digest.update((ROOT / path).read_bytes())
+    digest.update(sys.version.encode())
+    key = digest.hexdigest()
+    marker = Path(session.virtualenv.location) / ".nlpguide-installed"
+    session.env["_NLPGUIDE_INSTALL_KEY"] = key  # read back by _mark_installed
+    if marker.is_file() and marker.read_text() == key:
+        session.log("environment up to date: nothing to install")
+        return False
+    marker.unlink(missing_ok=True)  # a failed install must not count as done
+    return True
+
+
+def _mark_installed(session: nox.Session) -> None:
+    marker = Path(session.virtualenv.location) / ".nlpguide-installed"
+    marker.write_text(session.env["_NLPGUIDE_INSTALL_KEY"])
+
+
 def _install_stack(session: nox.Session, *groups: str, extras: str = "models") -> None:
+    if not _install_once(session, TORCH, extras, *groups):
+        return
     session.install(TORCH)
     session.install("-e", f".[{extras}]")
     for args in _asset_pip_args():
         session.install(*args)
     for group in groups:
         session.install(*nox.project.dependency_groups(PYPROJECT, group))
+    _mark_installed(session)
+
+
+#: numpy releases the core is tested with: the newest, and Pyodide 0.27.7's (the
+#: browser's Try-it cells run the core there).
+CORE_NUMPY = ["numpy", "numpy==2.0.2"]
+_CORE_DOCTESTS = [
+    "src/nlpguide/__init__.py",
+    "src/nlpguide/_assets.py",
+    "src/nlpguide/_check.py",
+    "src/nlpguide/_markdown.py",
+    "src/nlpguide/_versions.py",
+    "src/nlpguide/choose.py",
+    "src/nlpguide/cli.py",
+    "src/nlpguide/metrics.py",
+    "src/nlpguide/mlm.py",
+    "src/nlpguide/text2text.py",
+    "README.md",
+]
+_NO_MODELS_EXTRA = """
+import importlib.util, sys
+present = [m for m in ("torch", "transformers", "datasets", "platformdirs")
+           if importlib.util.find_spec(m)]
+sys.exit(f"the numpy-only environment holds {present}") if present else print("numpy only")
+"""
+
+
+@nox.session
+@nox.parametrize("numpy", CORE_NUMPY, ids=["latest", "2.0.2"])
+def tests_core(session: nox.Session, numpy: str) -> None:
+    """Run the core tests in a numpy-only install (no torch), with each supported numpy."""
+    if _install_once(session, numpy, "test"):
+        session.install(numpy)
+        # The core alone, as `pip install nlpguide` gives (editable: the doctests below
+        # import these very files).
+        session.install("-e", ".", "--no-deps")
+        session.install(*nox.project.dependency_groups(PYPROJECT, "test"))
+        _mark_installed(session)
+    session.run("python", "-c", _NO_MODELS_EXTRA)
+    # -p no:cacheprovider: the numpy-only run must not write beside the sources.
+    core = ["pytest", "tests/core", *_CORE_DOCTESTS, "-p", "no:cacheprovider"]
+    session.run(*core, *session.posargs, env=OFFLINE)
 
 
 @nox.session
@@ -120,7 +198,9 @@ def repro(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """Lint with ruff and type-check src/ with mypy --strict."""
-    session.install("ruff", "mypy", "numpy")
+    if _install_once(session, "ruff", "mypy", "numpy", "pytest", "hypothesis"):
+        session.install("ruff", "mypy", "numpy", "pytest", "hypothesis")
+        _mark_installed(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
@@ -145,6 +225,12 @@ print("runtime requirements:", core, "| shipped artefacts:", shipped)
 assert {"mlm_delta.safetensors", "mlm_delta.json", "t5"} <= set(shipped), shipped
 assert nlpguide.choose.recommend("ner").architecture == "encoder"
 assert "numpy" not in sys.modules and "torch" not in sys.modules
+# One-off training jobs live in training/, outside the package: none ships.
+files = [str(f) for f in m.files("nlpguide")]
+jobs = [f for f in files if f.rsplit("/", 1)[-1].startswith(("train_", "compare_"))]
+assert not jobs, f"training jobs in the wheel: {jobs}"
+assert not any(f.startswith("training/") for f in files), files
+print(f"{len(files)} files in the wheel, no training job")
 """
 
 
@@ -174,6 +260,15 @@ def browser(session: nox.Session) -> None:
     if not Path("/usr/bin/chromedriver").is_file():
         session.run("apt-get", "update", external=True)
         session.run(*_APT_INSTALL, "chromium", "chromium-driver", external=True)
-    session.install("pytest", "selenium")
-    pytest = ["pytest", "-m", "browser", "tests/test_site_browser.py", "-p", "no:cacheprovider"]
+    if _install_once(session, "pytest", "selenium"):
+        session.install("pytest", "selenium")
+        _mark_installed(session)
+    pytest = [
+        "pytest",
+        "-m",
+        "browser",
+        "tests/site/test_site_browser.py",
+        "-p",
+        "no:cacheprovider",
+    ]
     session.run(*pytest, *session.posargs)

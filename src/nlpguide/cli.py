@@ -16,13 +16,33 @@ Bad input prints one line, ``nlpguide: error: ...``, and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from ._assets import AssetMissingError, asset_install_line
+
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+#: Top-level modules of the ``models`` extra: missing one means "install the extra".
+_MODELS_EXTRA = frozenset(
+    {
+        "torch",
+        "transformers",
+        "accelerate",
+        "peft",
+        "datasets",
+        "safetensors",
+        "sentencepiece",
+        "google",
+        "gguf",
+        "platformdirs",
+        "filelock",
+        "tqdm",
+    }
+)
 #: The largest --tokens for `params`: longer than any model's context, and its FLOPs still
 #: print as an ordinary number.
 MAX_TOKENS = 10**9
@@ -134,6 +154,7 @@ def _human(size: object) -> str:
 def _cmd_assets(args: argparse.Namespace) -> None:  # prints as it goes: --prepare takes a while
     from . import models  # noqa: PLC0415
 
+    cache = models.cache_dir()  # first: without the models extra, fail before any output
     missing = []
     for row in models.asset_status():
         state = "found" if row["found"] else "MISSING"
@@ -146,7 +167,7 @@ def _cmd_assets(args: argparse.Namespace) -> None:  # prints as it goes: --prepa
         if missing:
             raise _UsageError("cannot prepare: install the missing packages first (lines above)")
         _prepare_all(models.default_path)
-    print(f"cache: {models.cache_dir()}")
+    print(f"cache: {cache}")
     for entry in models.cached_entries():
         state = "cached" if entry["valid"] else "CORRUPT"
         print(f"  {entry['entry']:<34} {state:<8} {_human(entry['size']):>9}")
@@ -226,6 +247,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             }[args.command](args)
         if output is not None:
             print(output)
+    except BrokenPipeError:  # `nlpguide table | head`: the reader left, which is no error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would raise again
+        return 0
     except UnicodeEncodeError as err:
         _error(
             f"the output holds {err.object[err.start : err.end]!r}, which this terminal's "
@@ -236,13 +261,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         _error(first)
         return EXIT_USAGE
-    except Exception as err:  # an asset problem: still one line, but not a usage error
-        from ._assets import AssetMissingError  # noqa: PLC0415
-
-        if isinstance(err, AssetMissingError):
-            _error(str(err))
-            return 1
-        raise
+    except ModuleNotFoundError as err:
+        # A numpy-only install running a command that needs the models extra.
+        if (err.name or "").split(".")[0] not in _MODELS_EXTRA:
+            raise
+        _error(
+            f"'nlpguide {argv[0]}' needs the models extra ({err.name} is not installed): "
+            f"{asset_install_line('transformers')}"
+        )
+        return 1
+    except AssetMissingError as err:  # an asset problem: still one line, but not a usage error
+        _error(str(err))
+        return 1
     return 0
 
 
