@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .. import _check
+
 __all__ = [
     "AttentionMap",
     "decoder_self_attention",
@@ -160,14 +162,7 @@ def _layer(stack: Any, layer: object, what: str) -> FloatArray:
         raise ValueError(
             f"the model returned no {what} weights: load it with attn_implementation='eager'"
         )
-    if (
-        isinstance(layer, bool)
-        or not isinstance(layer, int)
-        or not -len(stack) <= layer < len(stack)
-    ):
-        raise ValueError(
-            f"layer must be an int in [{-len(stack)}, {len(stack) - 1}], got {layer!r}"
-        )
+    _check.integer("layer", layer, minimum=-len(stack), maximum=len(stack) - 1)
     # (batch, heads, queries, keys) -> the mean over heads of the first sequence
     return np.asarray(stack[layer][0].float().mean(dim=0).cpu().numpy(), dtype=np.float64)
 

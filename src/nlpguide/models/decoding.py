@@ -20,7 +20,6 @@ The functions take the ``(tokenizer, model)`` pair that
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 import unicodedata
@@ -130,8 +129,7 @@ class GenerationTiming:
             raise ValueError("seconds must hold at least one run")
         runs: tuple[object, ...] = self.seconds  # typed callers pass floats; check what others pass
         for t in runs:
-            if isinstance(t, bool) or not isinstance(t, int | float) or not 0 <= t < math.inf:
-                raise ValueError(f"seconds must be finite non-negative numbers, got {t!r}")
+            _check.real("each of seconds", t, low=0.0)
         for i in self.token_ids:
             _check.integer("each token id", i, minimum=0)
 

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .. import _check
+
 __all__ = ["Hit", "embed", "mean_pool", "rag_messages", "top_k"]
 
 FloatArray = npt.NDArray[np.float32]
@@ -112,8 +114,7 @@ def embed(
             raise TypeError(f"each text must be a str, got {type(t).__name__}")
     sizes: dict[str, object] = {"max_length": max_length, "batch_size": batch_size}
     for name, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        _check.integer(name, value, minimum=1)
     rows = []
     with torch.inference_mode():
         for start in range(0, len(texts), batch_size):
@@ -149,11 +150,8 @@ def top_k(query: npt.ArrayLike, documents: npt.ArrayLike, *, k: int = 3) -> list
     for name, array in (("query", q), ("documents", d)):
         if not np.all(np.isfinite(array)):
             raise ValueError(f"{name} must be finite (no NaN or infinity)")
-    given: object = k  # typed callers pass an int; check what untyped ones pass
-    if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= d.shape[0]:
-        raise ValueError(
-            f"k must be an int in [1, {d.shape[0]}] (the number of documents), got {k!r}"
-        )
+    # typed callers pass an int; check what untyped ones pass (k <= the number of documents)
+    _check.integer("k", k, minimum=1, maximum=d.shape[0])
     scores = d @ q
     if not np.all(np.isfinite(scores)):  # finite inputs whose products overflow
         raise ValueError("the dot products overflow float64 (rows should be unit vectors)")
@@ -190,17 +188,14 @@ def rag_messages(
     >>> rag_messages("Who won?", [])[0]["content"]
     'Who won?'
     """
-    given: object = question
-    if not isinstance(given, str) or not given.strip():
-        raise ValueError(f"question must be a non-empty str, got {question!r}")
+    _check.text("question", question)
     if isinstance(passages, str) or not isinstance(passages, Sequence):
         raise TypeError(f"passages must be a sequence of str, got {type(passages).__name__}")
     for p in passages:
         if not isinstance(p, str):
             raise TypeError(f"each passage must be a str, got {type(p).__name__}")
-    note: object = instruction
-    if note is not None and (not isinstance(note, str) or not note.strip()):
-        raise ValueError(f"instruction must be None or a non-empty str, got {instruction!r}")
+    if instruction is not None:
+        _check.text("instruction", instruction)
     if not passages:
         return [{"role": "user", "content": question}]
     head = instruction or "Answer the question using the articles below."

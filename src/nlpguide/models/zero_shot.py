@@ -140,11 +140,8 @@ def _check_texts(texts: object) -> None:
 
 
 def _check_fillers(fillers: object) -> None:
-    if isinstance(fillers, str | bytes) or not isinstance(fillers, Sequence) or not fillers:
-        raise ValueError(f"fillers must be a non-empty sequence of str, got {fillers!r}")
-    for filler in fillers:
-        if not isinstance(filler, str):
-            raise TypeError(f"fillers must hold str items, got {type(filler).__name__}")
+    if not _check.strings("fillers", fillers):
+        raise ValueError("fillers must hold at least one str")
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,8 +238,7 @@ class ZeroShotClassifier:
         self.labels = _check_labels(labels)
         self.max_text_tokens = _check.integer("max_text_tokens", max_text_tokens, minimum=1)
         topic_messages("", self.labels, question=question)  # validates the template
-        prefix: object = answer_prefix
-        if not isinstance(prefix, str) or prefix != prefix.rstrip():
+        if _check.text("answer_prefix", answer_prefix, empty=True) != answer_prefix.rstrip():
             raise ValueError(
                 f"answer_prefix must be a str without trailing spaces, got {answer_prefix!r}"
             )
@@ -394,8 +390,7 @@ def _check_per_document(name: str, value: object, n: int, kinds: str) -> None:
 
 
 def _check_truncated(value: object, n: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= n:
-        raise ValueError(f"truncated must be an int in [0, {n}] (documents cut), got {value!r}")
+    _check.integer("truncated (documents cut)", value, minimum=0, maximum=n)
 
 
 def time_classifier(
