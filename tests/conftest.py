@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import socket
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -50,17 +51,7 @@ def offline_env() -> dict[str, str]:
     return env
 
 
-# -- fuzz case count (tests/test_fuzz.py) ---------------------------------------------
-
-#: Cases run per fuzz target ("nlpguide.mlm.mask_tokens", "cli mask", ...), summed
-#: by tests/test_fuzz.py and printed once at the end of the run.
-FUZZ_TALLY = pytest.StashKey[Counter[str]]()
-
-
-@pytest.fixture(scope="session")
-def fuzz_tally(request: pytest.FixtureRequest) -> Counter[str]:
-    """The session's fuzz case counter, one entry per fuzzed function or CLI command."""
-    return request.config.stash.setdefault(FUZZ_TALLY, Counter())
+# -- fuzz case count (tests/*/test_*_fuzz.py) ------------------------------------------
 
 
 def pytest_terminal_summary(
@@ -68,7 +59,9 @@ def pytest_terminal_summary(
 ) -> None:
     """One line: how many fuzz cases ran, over how many functions and CLI commands."""
     del exitstatus
-    tally = config.stash.get(FUZZ_TALLY, None)
+    # The fuzz files count their calls in fuzz_support.CASES; it is loaded only if one ran.
+    support = sys.modules.get("fuzz_support")
+    tally: Counter[str] = getattr(support, "CASES", Counter())
     if not tally:
         return
     commands = sum(1 for target in tally if target.startswith("cli "))

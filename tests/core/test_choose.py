@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import html.parser
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from choose_configs import SMALL_CONFIGS
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nlpguide
@@ -77,130 +76,6 @@ OPTIONAL_KEYS = {
     "gpt2": {"n_inner", "tie_word_embeddings"},
     "llama": {"num_key_value_heads", "head_dim", "tie_word_embeddings", "max_position_embeddings"},
 }
-
-# Small configs of each architecture: a real forward pass takes milliseconds.
-SMALL_CONFIGS: dict[str, dict[str, Any]] = {
-    "bert": {
-        "model_type": "bert",
-        "hidden_size": 32,
-        "intermediate_size": 48,
-        "max_position_embeddings": 64,
-        "num_attention_heads": 4,
-        "num_hidden_layers": 2,
-        "type_vocab_size": 2,
-        "vocab_size": 97,
-    },
-    "distilbert": {
-        "model_type": "distilbert",
-        "dim": 32,
-        "hidden_dim": 48,
-        "max_position_embeddings": 64,
-        "n_heads": 4,
-        "n_layers": 2,
-        "vocab_size": 97,
-    },
-    "t5": {
-        "model_type": "t5",
-        "d_model": 32,
-        "d_ff": 48,
-        "d_kv": 8,
-        "num_heads": 3,
-        "num_layers": 2,
-        "num_decoder_layers": 3,
-        "vocab_size": 97,
-        "feed_forward_proj": "gated-gelu",
-    },
-    "bart": {
-        "model_type": "bart",
-        "d_model": 32,
-        "encoder_layers": 2,
-        "decoder_layers": 3,
-        "encoder_attention_heads": 4,
-        "decoder_attention_heads": 2,
-        "encoder_ffn_dim": 48,
-        "decoder_ffn_dim": 40,
-        "vocab_size": 97,
-        "max_position_embeddings": 64,
-    },
-    "gpt2": {
-        "model_type": "gpt2",
-        "n_embd": 32,
-        "n_layer": 2,
-        "n_head": 4,
-        "n_positions": 64,
-        "n_inner": 40,
-        "vocab_size": 97,
-        "bos_token_id": 0,
-        "eos_token_id": 0,
-    },
-    "llama": {
-        "model_type": "llama",
-        "hidden_size": 32,
-        "intermediate_size": 48,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "num_hidden_layers": 2,
-        "head_dim": 12,
-        "attention_bias": True,
-        "vocab_size": 97,
-    },
-}
-
-ENCODER_DECODERS = {"t5", "bart"}
-
-
-def _auto_class(model_type: str) -> Any:
-    import transformers
-
-    if model_type in ENCODER_DECODERS:
-        return transformers.AutoModelForSeq2SeqLM
-    if model_type in {"gpt2", "llama"}:
-        return transformers.AutoModelForCausalLM
-    return transformers.AutoModel
-
-
-def _transformers_config(fields: Mapping[str, Any]) -> Any:
-    from transformers import AutoConfig
-
-    kwargs = dict(fields)
-    return AutoConfig.for_model(kwargs.pop("model_type"), **kwargs)
-
-
-def _meta_parameter_count(fields: Mapping[str, Any]) -> int:
-    """Instantiate the counted class on the meta device and count as torch does."""
-    import torch
-
-    with torch.device("meta"):
-        model = _auto_class(fields["model_type"]).from_config(_transformers_config(fields))
-    assert type(model).__name__ == counted_model_class(fields)
-    # parameters() yields a tied tensor once.
-    return sum(p.numel() for p in model.parameters())
-
-
-@functools.cache
-def _small_model(model_type: str) -> Any:
-    import torch
-
-    torch.set_num_threads(1)
-    fields = SMALL_CONFIGS[model_type]
-    model = _auto_class(model_type).from_config(
-        _transformers_config(fields), attn_implementation="eager"
-    )
-    assert model.config._attn_implementation == "eager"
-    return model.eval()
-
-
-def _measured_flops(model_type: str, tokens: int, target_tokens: int) -> int:
-    import torch
-    from torch.utils.flop_counter import FlopCounterMode
-
-    model = _small_model(model_type)
-    inputs = {"input_ids": torch.randint(3, 90, (1, tokens))}
-    if model_type in ENCODER_DECODERS:
-        inputs["decoder_input_ids"] = torch.randint(3, 90, (1, target_tokens))
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        model(**inputs)
-    return int(counter.get_total_flops())
 
 
 class TestImportCost:
@@ -477,19 +352,6 @@ class TestRecommend:
             assert "AutoModelForSeq2SeqLM" in rec.usage
             assert "generate()" in rec.usage
 
-    @pytest.mark.models
-    def test_pipeline_tasks_exist_in_transformers(self) -> None:
-        """Each pipeline_task is a real transformers pipeline; each None task was removed there."""
-        from transformers.pipelines import REMOVED_TASKS, SUPPORTED_TASKS
-
-        for row in QUICK_REFERENCE:
-            rec = recommend(row.task)
-            if rec.pipeline_task is None:
-                assert row.architecture == "encoder-decoder"
-                assert row.task.lower() in REMOVED_TASKS
-            else:
-                assert rec.pipeline_task in SUPPORTED_TASKS
-
     def test_unknown_task_names_task_and_closest(self) -> None:
         """An unknown task raises ValueError naming it and the closest known tasks."""
         with pytest.raises(ValueError, match="unknown task 'sentimnt analisys'") as info:
@@ -695,136 +557,6 @@ class TestParameterCount:
             "LlamaForCausalLM",
         }
 
-    @pytest.mark.models
-    @pytest.mark.parametrize("name", known_models())
-    def test_equals_meta_instantiation(self, name: str) -> None:
-        """The count equals transformers' meta-device instantiation for every bundled config."""
-        assert parameter_count(name) == _meta_parameter_count(reference_config(name))
-
-    @pytest.mark.models
-    @pytest.mark.parametrize("model_type", sorted(SMALL_CONFIGS))
-    def test_small_configs_equal_meta(self, model_type: str) -> None:
-        """The count equals transformers' for the small configs used in the FLOP tests."""
-        fields = SMALL_CONFIGS[model_type]
-        assert parameter_count(fields) == _meta_parameter_count(fields)
-
-    @pytest.mark.models
-    @given(data=st.data())
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    def test_random_configs_equal_meta(self, data: st.DataObject) -> None:
-        """For random small configs of every type the count equals transformers'."""
-        fields = data.draw(random_configs())
-        expected = _meta_parameter_count(fields)
-        if fields["model_type"] == "t5" and fields.get("tie_word_embeddings") is False:
-            # transformers 5 builds T5 tied and unties lm_head on loading a checkpoint;
-            # we count the loaded model (see test_t5_untied_matches_loaded_checkpoint).
-            expected += fields["vocab_size"] * fields["d_model"]
-        assert parameter_count(fields) == expected
-
-    @pytest.mark.models
-    def test_t5_untied_matches_loaded_checkpoint(self, tmp_path: Path) -> None:
-        """For T5 v1.1-style configs the count equals the model transformers loads, lm_head untied."""
-        import torch
-        from safetensors.torch import save_file
-        from transformers import T5ForConditionalGeneration
-
-        fields = {**SMALL_CONFIGS["t5"], "tie_word_embeddings": False}
-        config = _transformers_config(fields)
-        model = T5ForConditionalGeneration(config)
-        state = {k: v.clone().contiguous() for k, v in model.state_dict().items()}
-        state["lm_head.weight"] = torch.randn_like(state["lm_head.weight"])
-        for key in ("encoder.embed_tokens.weight", "decoder.embed_tokens.weight"):
-            del state[key]
-        config.save_pretrained(tmp_path)
-        save_file(state, tmp_path / "model.safetensors", metadata={"format": "pt"})
-        loaded = T5ForConditionalGeneration.from_pretrained(tmp_path)
-        assert loaded.lm_head.weight is not loaded.shared.weight
-        assert parameter_count(fields) == sum(p.numel() for p in loaded.parameters())
-
-
-small = st.integers(1, 3)
-
-
-@st.composite
-def random_configs(draw: st.DrawFn) -> dict[str, Any]:
-    """Small configs of any supported type, with optional keys sometimes left out."""
-    model_type = draw(st.sampled_from(SUPPORTED_MODEL_TYPES))
-    heads = draw(small)
-    width = heads * draw(st.integers(1, 4)) * 2
-    vocab = draw(st.integers(8, 40))
-    layers = draw(small)
-    ffn = draw(st.integers(1, 24))
-    optional: dict[str, Any] = {}
-    if model_type == "bert":
-        fields = {
-            "hidden_size": width,
-            "num_hidden_layers": layers,
-            "num_attention_heads": heads,
-            "intermediate_size": ffn,
-            "max_position_embeddings": draw(st.integers(1, 20)),
-            "type_vocab_size": draw(small),
-        }
-    elif model_type == "distilbert":
-        fields = {
-            "dim": width,
-            "n_layers": layers,
-            "n_heads": heads,
-            "hidden_dim": ffn,
-            "max_position_embeddings": draw(st.integers(1, 20)),
-        }
-    elif model_type == "t5":
-        fields = {
-            "d_model": width,
-            "d_ff": ffn,
-            "d_kv": draw(st.integers(1, 6)),
-            "num_heads": heads,
-            "num_layers": layers,
-        }
-        optional = {
-            "num_decoder_layers": small,
-            "relative_attention_num_buckets": st.integers(1, 8),
-            "feed_forward_proj": st.sampled_from(["relu", "gated-gelu", "gated-silu"]),
-            "tie_word_embeddings": st.booleans(),
-        }
-    elif model_type == "bart":
-        fields = {
-            "d_model": width,
-            "encoder_layers": layers,
-            "decoder_layers": draw(small),
-            "encoder_attention_heads": heads,
-            "decoder_attention_heads": draw(st.sampled_from([1, 2])),
-            "encoder_ffn_dim": ffn,
-            "decoder_ffn_dim": draw(st.integers(1, 24)),
-            "max_position_embeddings": draw(st.integers(1, 20)),
-        }
-        optional = {"tie_word_embeddings": st.booleans()}
-    elif model_type == "gpt2":
-        fields = {
-            "n_embd": width,
-            "n_layer": layers,
-            "n_head": heads,
-            "n_positions": draw(st.integers(1, 20)),
-        }
-        fields |= {"bos_token_id": 0, "eos_token_id": 0}
-        optional = {"n_inner": st.integers(1, 24), "tie_word_embeddings": st.booleans()}
-    else:
-        kv_heads = draw(st.sampled_from([d for d in range(1, heads + 1) if heads % d == 0]))
-        fields = {
-            "hidden_size": width,
-            "num_hidden_layers": layers,
-            "num_attention_heads": heads,
-            "intermediate_size": ffn,
-        }
-        optional = {
-            "num_key_value_heads": st.just(kv_heads),
-            "head_dim": st.integers(1, 6).map(lambda n: 2 * n),
-            "tie_word_embeddings": st.booleans(),
-            "attention_bias": st.booleans(),
-            "mlp_bias": st.booleans(),
-        }
-    drawn = draw(st.fixed_dictionaries({}, optional=optional))
-    return {"model_type": model_type, "vocab_size": vocab, **fields, **drawn}
-
 
 config_keys = sorted(
     {k for c in SMALL_CONFIGS.values() for k in c} | {"tie_word_embeddings", "head_dim"}
@@ -841,16 +573,6 @@ junk = st.one_of(
 
 
 class TestForwardFlops:
-    @pytest.mark.models
-    @pytest.mark.parametrize("model_type", sorted(SMALL_CONFIGS))
-    @given(tokens=st.integers(1, 9), target_tokens=st.integers(1, 9))
-    @settings(max_examples=4, deadline=None)
-    def test_equals_flop_counter(self, model_type: str, tokens: int, target_tokens: int) -> None:
-        """forward_flops equals FlopCounterMode on a real eager forward pass of each architecture."""
-        kwargs = {"target_tokens": target_tokens} if model_type in ENCODER_DECODERS else {}
-        expected = forward_flops(SMALL_CONFIGS[model_type], tokens, **kwargs)
-        assert _measured_flops(model_type, tokens, target_tokens) == expected
-
     def test_bert_base_hand_count(self) -> None:
         """bert-base at 128 tokens: 12 layers of 7,077,888 weights, attention and pooler, by hand."""
         linear = 2 * 128 * 12 * (4 * 768 * 768 + 2 * 768 * 3072)

@@ -20,7 +20,7 @@ import pytest
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 BERT = EXAMPLES / "finetune_bert.py"
 T5 = EXAMPLES / "finetune_t5.py"
 

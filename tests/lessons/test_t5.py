@@ -6,14 +6,13 @@ import math
 import re
 from collections import Counter
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlpguide.models._t5_pages import (
+from nlpguide.lessons.t5 import (
     FRAMING_EXAMPLES,
     framing_rows,
     markdown_table,
@@ -45,7 +44,7 @@ def _t5() -> tuple[Any, Any]:
 
 @cache
 def _generated(task: str, beams: int) -> tuple[str, ...]:
-    from nlpguide.models._t5_recipe import generate_texts, source_text
+    from nlpguide.models.t5 import generate_texts, source_text
 
     tok, t5 = _t5()
     sources = [source_text(task, a.title, a.text) for a in _split()["test"]]
@@ -58,9 +57,9 @@ def _generated(task: str, beams: int) -> tuple[str, ...]:
 
 @cache
 def _record() -> dict[str, Any]:
-    from nlpguide.models._t5_pages import loaded_record
+    from nlpguide.models import artefact_record
 
-    return loaded_record()
+    return artefact_record("seq2seq")
 
 
 def _cells(row: str) -> list[str]:
@@ -270,7 +269,7 @@ class TestShippedT5:
 
     def test_topic_beats_majority(self) -> None:
         """Topic exact match (greedy) on the test split is far above the majority class."""
-        from nlpguide.models._t5_recipe import exact_match, majority_baseline
+        from nlpguide.metrics import exact_match, majority_baseline
 
         split = _split()
         labels = [a.label_text for a in split["test"]]
@@ -288,7 +287,7 @@ class TestShippedT5:
 
     def test_headlines_lose_to_lead_8(self) -> None:
         """As the page says: generated headlines score below copying the first 8 words."""
-        from nlpguide.models._t5_recipe import lead_words, rouge_l_f1
+        from nlpguide.metrics import lead_words, rouge_l_f1
 
         test = _split()["test"]
         heads = _generated("headline", 1)
@@ -299,10 +298,10 @@ class TestShippedT5:
 
     def test_record_matches_model(self) -> None:
         """The record the page shows belongs to the weights that load (same test metric)."""
-        from nlpguide.models._t5_pages import loaded_record
-        from nlpguide.models._t5_recipe import exact_match
+        from nlpguide.metrics import exact_match
+        from nlpguide.models import artefact_record
 
-        record = loaded_record()
+        record = artefact_record("seq2seq")
         labels = [a.label_text for a in _split()["test"]]
         measured = exact_match(list(_generated("topic", 1)), labels)
         assert record["metrics"]["test"]["topic_exact_match_greedy"] == pytest.approx(
@@ -326,7 +325,7 @@ class TestShippedT5:
 class TestViews:
     def test_bert_and_t5_shapes(self) -> None:
         """BERT's head gives one logit per class; T5 scores the vocabulary per target piece."""
-        from nlpguide.models._t5_pages import bert_view, t5_view
+        from nlpguide.lessons.t5 import bert_view, t5_view
 
         sentence = "A gripping, beautifully acted film."
         bert, t5 = bert_view(sentence), t5_view(sentence)
@@ -344,8 +343,8 @@ class TestCrossAttention:
         """Each generated token's weights over the source sum to 1, in every layer."""
         import numpy as np
 
-        from nlpguide.models._t5_pages import cross_attention
-        from nlpguide.models._t5_recipe import source_text
+        from nlpguide.lessons.t5 import cross_attention
+        from nlpguide.models.t5 import source_text
 
         tok, t5 = _t5()
         article = _split()["test"][59]
@@ -362,7 +361,7 @@ class TestCrossAttention:
 
     def test_bad_max_new_tokens(self) -> None:
         """Zero new tokens is refused before anything runs."""
-        from nlpguide.models._t5_pages import cross_attention
+        from nlpguide.lessons.t5 import cross_attention
 
         with pytest.raises(ValueError, match="max_new_tokens must be >= 1"):
             cross_attention(None, None, "x", max_new_tokens=0)
@@ -372,7 +371,7 @@ class TestCrossAttention:
 class TestContinueTraining:
     def test_refuses_to_cut(self) -> None:
         """An input longer than the model reads raises unless truncation is asked for."""
-        from nlpguide.models._t5_pages import continue_training
+        from nlpguide.lessons.t5 import continue_training
 
         tok, t5 = _t5()
         with pytest.raises(ValueError, match="model_max_length 160"):
@@ -381,8 +380,8 @@ class TestContinueTraining:
     @pytest.mark.slow
     def test_short_run_logs_losses(self) -> None:
         """A few steps on a fresh copy log finite, falling losses and leave it in eval mode."""
+        from nlpguide.lessons.t5 import continue_training
         from nlpguide.models import seq2seq
-        from nlpguide.models._t5_pages import continue_training
 
         tok, t5 = seq2seq()  # a fresh copy: training changes the weights
         pairs = yes_no_pairs(_split()["train"][::10], "sport")
@@ -392,21 +391,3 @@ class TestContinueTraining:
         assert all(math.isfinite(x) for x in losses)
         assert losses[-1] < losses[0]
         assert not t5.training
-
-
-class TestLoadedRecord:
-    def test_env_folder(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        """NLPGUIDE_SEQ2SEQ pointing at a folder with a record is read from there."""
-        from nlpguide.models._t5_pages import loaded_record
-
-        (tmp_path / "t5_record.json").write_text('{"recipe": "x"}', encoding="utf-8")
-        monkeypatch.setenv("NLPGUIDE_SEQ2SEQ", str(tmp_path))
-        assert loaded_record() == {"recipe": "x"}
-
-    def test_no_record(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        """A folder (or hub name) without a record is an error that says so."""
-        from nlpguide.models._t5_pages import loaded_record
-
-        monkeypatch.setenv("NLPGUIDE_SEQ2SEQ", str(tmp_path))
-        with pytest.raises(FileNotFoundError, match="only nlpguide's own T5"):
-            loaded_record()

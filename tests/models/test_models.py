@@ -149,25 +149,23 @@ class TestDecoder:
 class TestMaskedLM:
     def test_probe_meets_target_and_matches_record(self) -> None:
         """The shipped fill-mask model gets top-5 >= 50% on the cloze probe, as recorded."""
-        from nlpguide.models._mlm_delta import read_record
-        from nlpguide.models._probe import cloze_probe, probe_score
+        from nlpguide.lessons.bert import cloze_probe, probe_score
 
         tok, model = models.masked_lm()
         assert len(cloze_probe()) >= 30
         measured = probe_score(tok, model, k=5)
-        recorded = read_record()["final"]["probe_top5"]
+        recorded = models.artefact_record("masked_lm")["final"]["probe_top5"]
         assert measured >= 0.5
         # The record was measured on the unmerged fp32 model; the shipped delta is fp16.
         assert abs(measured - recorded) <= 2 / len(cloze_probe())
 
     def test_record_beats_unigram_baseline(self) -> None:
         """Held-out masked-token accuracy is several times the unigram baseline."""
-        from nlpguide.models._mlm_delta import read_record
-
-        final = read_record()["final"]
+        record = models.artefact_record("masked_lm")
+        final = record["final"]
         assert final["heldout_top1"] > 4 * final["unigram_top1"]
         assert final["heldout_top5"] > 2 * final["unigram_top5"]
-        assert read_record()["trainable_parameters"] < 2_000_000
+        assert record["trainable_parameters"] < 2_000_000
 
     def test_uses_both_sides(self) -> None:
         """Context after the mask changes the prediction: the model reads both directions."""
@@ -196,12 +194,13 @@ class TestSeq2Seq:
     def test_loads_as_t5_through_auto_classes(self) -> None:
         """seq2seq() gives a T5 that classifies an article's topic as a word."""
         from nlpguide.data import bbc_split
-        from nlpguide.models._t5_recipe import frame_input, source_text
 
         tok, model = models.seq2seq()
         assert type(model).__name__ == "T5ForConditionalGeneration"
         articles = bbc_split()["test"][:40]
-        texts = [frame_input("topic", source_text("topic", a.title, a.text)) for a in articles]
+        from nlpguide.models.t5 import source_text
+
+        texts = [source_text("topic", a.title, a.text) for a in articles]
         batch = tok(texts, return_tensors="pt", padding=True, truncation=True, max_length=160)
         out = model.generate(**batch, max_new_tokens=4, num_beams=1, do_sample=False)
         words = tok.batch_decode(out, skip_special_tokens=True)
@@ -210,15 +209,44 @@ class TestSeq2Seq:
 
     def test_record_meets_topic_target(self) -> None:
         """The recorded test-split topic exact match is >= 85% and beats the majority class."""
-        from nlpguide.models._t5_recipe import ARTEFACT_DIR, read_record
-
-        test = read_record(ARTEFACT_DIR)["metrics"]["test"]
+        test = models.artefact_record("seq2seq")["metrics"]["test"]
         assert test["topic_exact_match_greedy"] >= 0.85
         assert test["topic_exact_match_greedy"] > test["topic_majority_exact_match"] + 0.5
 
     def test_artefact_is_small(self) -> None:
         """The shipped T5 folder stays within a few MB."""
-        from nlpguide.models._t5_recipe import ARTEFACT_DIR
+        from nlpguide.models.t5 import ARTEFACT_DIR
 
         size = sum(p.stat().st_size for p in ARTEFACT_DIR.iterdir())
         assert size < 7 * 1024 * 1024
+
+
+class TestArtefactRecord:
+    def test_env_folder(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """NLPGUIDE_SEQ2SEQ pointing at a folder with a record gives that folder's record."""
+
+        (tmp_path / "t5_record.json").write_text('{"recipe": "x"}', encoding="utf-8")
+        monkeypatch.setenv("NLPGUIDE_SEQ2SEQ", str(tmp_path))
+        assert models.artefact_record("seq2seq") == {"recipe": "x"}
+
+    def test_no_record(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A folder (or hub name) without a record is an error that says so."""
+
+        monkeypatch.setenv("NLPGUIDE_SEQ2SEQ", str(tmp_path))
+        with pytest.raises(FileNotFoundError, match="only nlpguide's own T5"):
+            models.artefact_record("seq2seq")
+
+    def test_kinds(self) -> None:
+        """The masked-LM record is the delta's, the seq2seq record the shipped T5's."""
+        from nlpguide.models.t5 import read_record
+
+        assert models.artefact_record("masked_lm")["trainable_parameters"] > 1_000_000
+        assert models.artefact_record("seq2seq") == read_record()
+
+    @pytest.mark.parametrize(
+        ("kind", "error"), [("t5", ValueError), (None, TypeError), (["seq2seq"], TypeError)]
+    )
+    def test_bad_kind(self, kind: object, error: type[Exception]) -> None:
+        """An unknown kind is a ValueError, a non-str one a TypeError, both naming kind."""
+        with pytest.raises(error, match="kind must be one of 'masked_lm', 'seq2seq'"):
+            models.artefact_record(kind)  # type: ignore[arg-type]

@@ -15,8 +15,7 @@ import threading
 import time
 
 import pytest
-
-from .conftest import guard
+from conftest import guard
 
 REMOTE = ("198.51.100.7", 443)  # TEST-NET-2: never routed, so nothing is ever sent
 

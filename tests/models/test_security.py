@@ -21,12 +21,15 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PYTHON_SOURCES = sorted(
     [
         *(ROOT / "src").rglob("*.py"),
         *(ROOT / "examples").rglob("*.py"),
         *(ROOT / "benchmarks").rglob("*.py"),
+        *(ROOT / "training").rglob("*.py"),
+        *(ROOT / "tools").rglob("*.py"),
+        *(ROOT / "tests").rglob("*.py"),
         ROOT / "docs" / "conf.py",
         ROOT / "noxfile.py",
     ]
@@ -154,7 +157,7 @@ class TestLoadersRunNoCheckpointCode:
 class TestShippedAndCachedFiles:
     def test_shipped_artefacts_are_safe_formats(self) -> None:
         """Everything under models/artefacts is safetensors, JSON or SentencePiece."""
-        from nlpguide.models._t5_recipe import ARTEFACT_DIR
+        from nlpguide.models.t5 import ARTEFACT_DIR
 
         files = [p for p in ARTEFACT_DIR.parent.rglob("*") if p.is_file()]
         assert files

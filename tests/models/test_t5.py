@@ -1,9 +1,7 @@
-"""Tests for the shipped T5's recipe: framing, tokenizer, size, metrics, training, loading."""
+"""Tests for nlpguide.models.t5, the shipped T5 at run time: framing, tokenizer, loading, records."""
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -11,59 +9,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlpguide.data import BBC_LABELS, Article
-from nlpguide.models._t5_recipe import (
+from nlpguide.models.t5 import (
+    ARTEFACT_DIR,
     EXTRA_IDS,
     RECORD_FILE,
     SPIECE_FILE,
     TASK_PREFIXES,
-    ModelSize,
-    exact_match,
+    encode_sources,
+    export_t5,
     frame_input,
-    lcs_length,
-    lead_words,
-    majority_baseline,
-    rouge_l_f1,
-    sha256_articles,
+    generate_texts,
+    load_t5,
+    load_tokenizer,
+    quiet_progress,
+    read_record,
     source_text,
-    word_tokens,
 )
-
-#: Words the tiny test corpus is made of; round-trip texts are drawn from them.
-WORDS = [
-    *("the", "market", "shares", "rose", "bank", "profits", "fell", "minister", "election"),
-    *("vote", "party", "film", "music", "award", "star", "band", "match", "team", "goal"),
-    *("cup", "player", "phone", "software", "computer", "network", "users", "chief", "says"),
-    *("year", "new", "government", "firm", "sales"),
-]
-
-
-def _tiny_articles(n_per_topic: int = 4) -> list[Article]:
-    """A deterministic toy corpus: each topic draws its body from its own word slice."""
-    arts = []
-    for t, topic in enumerate(BBC_LABELS):
-        own = WORDS[t * 6 : t * 6 + 6]
-        for i in range(n_per_topic):
-            body = " ".join(own[(i + k) % 6] for k in range(40)) + "."
-            title = " ".join(own[(i + k) % 6] for k in range(4)).capitalize()
-            arts.append(Article(f"{topic}/{i:03d}.txt", title, body + " " + body, topic))
-    return arts
-
-
-def _tiny_split() -> dict[str, list[Article]]:
-    arts = _tiny_articles()
-    return {"train": arts[::2], "validation": arts[1::4], "test": arts[3::4]}
-
-
-@pytest.fixture(scope="module")
-def tok_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding a SentencePiece model trained on the toy corpus."""
-    from nlpguide.models._t5_recipe import train_sentencepiece
-
-    folder = tmp_path_factory.mktemp("tok")
-    texts = [t for a in _tiny_articles() for t in (a.title, a.text)]
-    (folder / SPIECE_FILE).write_bytes(train_sentencepiece(texts, vocab_size=60))
-    return folder
 
 
 class TestFrameInput:
@@ -101,384 +62,97 @@ class TestFrameInput:
         assert source_text("headline", "T", "Body.") == "summarize: Body."
 
 
-class TestRougeL:
-    @pytest.mark.parametrize(
-        ("hyp", "ref", "expected"),
-        [
-            # Lin (2004): LCS 3 of 4 on both sides.
-            ("police kill the gunman", "police killed the gunman", 0.75),
-            # LCS "the gunman": P = R = 2/4.
-            ("the gunman kill police", "police killed the gunman", 0.5),
-            # P = 2/2, R = 2/6 -> F1 = 2 * 1 * (1/3) / (4/3) = 0.5.
-            ("the cat", "the cat sat on the mat", 0.5),
-            ("Same WORDS!", "same, words", 1.0),
-            ("nothing shared", "entirely different", 0.0),
-            ("", "a reference", 0.0),
-            ("...", "!!!", 1.0),
-        ],
-    )
-    def test_hand_checked(self, hyp: str, ref: str, expected: float) -> None:
-        """ROUGE-L F1 matches values worked out by hand."""
-        assert rouge_l_f1(hyp, ref) == pytest.approx(expected)
-
-    def test_tokens(self) -> None:
-        """Tokens are lowercased [a-z0-9] runs, as in rouge_score without stemming."""
-        assert word_tokens("U.S. Q1 sales-rise: 3%") == ["u", "s", "q1", "sales", "rise", "3"]
-
-    @settings(max_examples=100)
-    @given(a=st.text(max_size=60), b=st.text(max_size=60))
-    def test_range_and_symmetry(self, a: str, b: str) -> None:
-        """Scores lie in [0, 1] and F1 does not depend on which side is the reference."""
-        score = rouge_l_f1(a, b)
-        assert 0.0 <= score <= 1.0
-        assert score == pytest.approx(rouge_l_f1(b, a))
-
-    @settings(max_examples=100)
-    @given(text=st.text(max_size=80))
-    def test_identical_is_one(self, text: str) -> None:
-        """A text scored against itself gets exactly 1."""
-        assert rouge_l_f1(text, text) == 1.0
-
-    @settings(max_examples=100)
-    @given(a=st.lists(st.sampled_from("abcd")), b=st.lists(st.sampled_from("abcd")))
-    def test_lcs_bounds(self, a: list[str], b: list[str]) -> None:
-        """The LCS is no longer than either side, symmetric, and a subsequence scores its length."""
-        n = lcs_length(a, b)
-        assert n <= min(len(a), len(b))
-        assert n == lcs_length(b, a)
-        assert lcs_length(a[::2], a) == len(a[::2])
-
-    @pytest.mark.parametrize("bad", [None, 1.5, ["a"]])
-    def test_bad_input(self, bad: Any) -> None:
-        """Non-str input is a TypeError, not a silent zero."""
-        with pytest.raises(TypeError, match="must be a str"):
-            rouge_l_f1(bad, "reference")
-
-
-class TestBaselines:
-    def test_exact_match(self) -> None:
-        """Exact match ignores case and surrounding spaces, nothing else."""
-        assert exact_match([" Sport", "tech", "politic"], ["sport", "tech", "politics"]) == 2 / 3
-
-    @pytest.mark.parametrize(("preds", "refs"), [(["a"], []), ([], [])])
-    def test_exact_match_bad(self, preds: list[str], refs: list[str]) -> None:
-        """Mismatched or empty inputs raise ValueError."""
-        with pytest.raises(ValueError, match=r"predictions|nothing"):
-            exact_match(preds, refs)
-
-    def test_majority(self) -> None:
-        """The majority class comes from train; ties go to the first label alphabetically."""
-        assert majority_baseline(["sport", "business", "sport"], ["sport", "tech"]) == (
-            "sport",
-            0.5,
-        )
-        assert majority_baseline(["tech", "business"], ["business"]) == ("business", 1.0)
-        with pytest.raises(ValueError, match="empty"):
-            majority_baseline([], ["a"])
-
-    def test_lead_words(self) -> None:
-        """The headline baseline is the first n words, or all when fewer."""
-        assert lead_words("a b  c\nd e", 3) == "a b c"
-        assert lead_words("a b", 8) == "a b"
-        with pytest.raises(ValueError, match="n must be"):
-            lead_words("a", 0)
-
-    def test_data_hash(self) -> None:
-        """The data hash depends on content and order."""
-        arts = _tiny_articles(1)
-        assert sha256_articles(arts) != sha256_articles(arts[::-1])
-        assert sha256_articles(arts) == sha256_articles(list(arts))
-
-
-class TestMixture:
-    def test_slots(self) -> None:
-        """Slot 0 is the headline task, slot 1 the topic lead, later slots body windows."""
-        from nlpguide.models.train_t5 import Settings, _Mixture
-
-        arts = _tiny_articles(1)
-        mix = _Mixture(None, arts, Settings(topic_copies=3, max_source_tokens=10))
-        n = len(arts)
-        assert len(mix) == 4 * n
-        src, tgt = mix.example(0)
-        assert (src, tgt) == (source_text("headline", arts[0].title, arts[0].text), arts[0].title)
-        assert mix.example(n) == (source_text("topic", arts[0].title, arts[0].text), "business")
-        window, label = mix.example(2 * n)
-        assert label == "business"
-        assert window.startswith(TASK_PREFIXES["topic"] + arts[0].title + "\n")
-        assert len(window.split("\n", 1)[1].split()) == 10
-
-    def test_windows_repeat(self) -> None:
-        """Windows depend on (seed, epoch, index) only: two datasets agree."""
-        from nlpguide.models.train_t5 import Settings, _Mixture
-
-        arts = _tiny_articles(1)
-        a, b = (_Mixture(None, arts, Settings(max_source_tokens=5)) for _ in range(2))
-        a.epoch = b.epoch = 3
-        assert [a.example(i) for i in range(len(a))] == [b.example(i) for i in range(len(b))]
-
-    def test_bad_settings(self) -> None:
-        """Unknown crops and non-positive sizes are rejected up front."""
-        from nlpguide.models.train_t5 import Settings
-
-        with pytest.raises(ValueError, match="topic_crop"):
-            Settings(topic_crop="middle")
-        with pytest.raises(ValueError, match="batch_size"):
-            Settings(batch_size=0)
-
-
 @pytest.mark.models
 class TestTokenizer:
-    def test_deterministic(self) -> None:
-        """Training twice on the same texts gives byte-identical models."""
-        from nlpguide.models._t5_recipe import train_sentencepiece
-
-        texts = [a.text for a in _tiny_articles()]
-        assert train_sentencepiece(texts, vocab_size=50) == train_sentencepiece(
-            texts, vocab_size=50
-        )
-
-    def test_too_large_vocab(self) -> None:
-        """A vocabulary the corpus cannot fill is a ValueError naming the size."""
-        from nlpguide.models._t5_recipe import train_sentencepiece
-
-        with pytest.raises(ValueError, match="5000 pieces"):
-            train_sentencepiece(["a b c."], vocab_size=5000)
-
-    def test_special_ids(self, tok_dir: Path) -> None:
-        """pad/eos/unk are 0/1/2 and the 100 sentinels sit on top, <extra_id_0> last."""
-        from nlpguide.models._t5_recipe import load_tokenizer
-
-        tok = load_tokenizer(tok_dir)
+    def test_special_ids(self) -> None:
+        """The shipped tokenizer has T5's ids: pad/eos/unk 0/1/2, 100 sentinels, <extra_id_0> last."""
+        tok = load_tokenizer(ARTEFACT_DIR)
         assert (tok.pad_token_id, tok.eos_token_id, tok.unk_token_id) == (0, 1, 2)
-        assert len(tok) == 60 + EXTRA_IDS
         assert tok.convert_tokens_to_ids("<extra_id_0>") == len(tok) - 1
-        assert tok.convert_tokens_to_ids("<extra_id_99>") == 60
-        assert tok("market")["input_ids"][-1] == tok.eos_token_id
-
-    @settings(max_examples=30, deadline=None)
-    @given(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=12))
-    def test_round_trip(self, tok_dir: Path, words: list[str]) -> None:
-        """Text made of corpus words decodes back to itself, sentinels included."""
-        from nlpguide.models._t5_recipe import load_tokenizer
-
-        tok = load_tokenizer(tok_dir)
-        text = " ".join(words)
-        assert tok.decode(tok(text)["input_ids"], skip_special_tokens=True) == text
-        ids = tok(f"{text} <extra_id_7>")["input_ids"]
-        assert tok.convert_tokens_to_ids("<extra_id_7>") in ids
+        assert tok.convert_tokens_to_ids(f"<extra_id_{EXTRA_IDS - 1}>") == len(tok) - EXTRA_IDS
 
     def test_missing_folder(self, tmp_path: Path) -> None:
         """A folder without spiece.model is a FileNotFoundError naming the file."""
-        from nlpguide.models._t5_recipe import load_tokenizer
-
         with pytest.raises(FileNotFoundError, match=SPIECE_FILE):
             load_tokenizer(tmp_path)
 
-    def test_encode_cuts_lead(self, tok_dir: Path) -> None:
-        """encode_sources keeps the first tokens and ends each row with </s>."""
-        from nlpguide.models._t5_recipe import encode_sources, load_tokenizer
-
-        tok = load_tokenizer(tok_dir)
-        enc = encode_sources(tok, [" ".join(WORDS), "market"], 6)
-        assert tuple(enc["input_ids"].shape) == (2, 6)
+    def test_encode_cuts_lead(self) -> None:
+        """encode_sources keeps the first tokens, pads the batch and ends each row with </s>."""
+        tok = load_tokenizer(ARTEFACT_DIR)
+        long = "summarize: " + "shares rose sharply in tokyo on monday " * 20
+        enc = encode_sources(tok, [long, "summarize: short"], 8)
+        assert tuple(enc["input_ids"].shape) == (2, 8)
         assert int(enc["input_ids"][0, -1]) == tok.eos_token_id
-        assert tok.decode(enc["input_ids"][0], skip_special_tokens=True).split()[0] == "the"
+        assert int(enc["attention_mask"][1].sum()) < 8
         with pytest.raises(ValueError, match="max_source_tokens"):
             encode_sources(tok, ["x"], 1)
 
 
 @pytest.mark.models
-class TestModelSize:
-    def test_default_fits_budget(self) -> None:
-        """The shipped size (4,000 pieces + 100 sentinels) stays under 3M parameters (6 MB fp16)."""
-        import torch
-        from transformers import T5ForConditionalGeneration
+class TestShippedArtefact:
+    def test_load_t5(self) -> None:
+        """load_t5 gives an fp32 model in eval mode whose tokenizer cuts at the recipe's length."""
+        tok, model = load_t5()
+        assert str(next(model.parameters()).dtype) == "torch.float32"
+        assert not model.training
+        assert tok.model_max_length == read_record()["settings"]["max_source_tokens"]
 
-        from nlpguide.models._t5_recipe import t5_config, unique_parameters
-        from nlpguide.models.train_t5 import Settings
-
-        cfg = t5_config(Settings().sp_vocab + EXTRA_IDS, Settings().model_size())
-        with torch.device("meta"):
-            model = T5ForConditionalGeneration(cfg)
-        n = unique_parameters(model)
-        assert n <= 3_000_000
-        assert 2 * n <= 6_000_000
-        assert model.lm_head.weight is model.shared.weight
-        assert cfg.vocab_size % 64 == 0
-        assert cfg.vocab_size >= Settings().sp_vocab + EXTRA_IDS
-
-    def test_settings_match_default_size(self) -> None:
-        """The script's default architecture is the recipe's ModelSize."""
-        from nlpguide.models.train_t5 import Settings
-
-        assert Settings().model_size() == ModelSize()
-
-    def test_bad_vocab(self) -> None:
-        """A vocabulary without room for pad/eos/unk is a ValueError."""
-        from nlpguide.models._t5_recipe import t5_config
-
-        with pytest.raises(ValueError, match="n_tokens"):
-            t5_config(2)
-
-
-def _tiny_settings(**kw: Any) -> Any:
-    from nlpguide.models.train_t5 import Settings
-
-    base = {
-        "max_steps": 2,
-        "batch_size": 4,
-        "sp_vocab": 60,
-        "d_model": 16,
-        "d_kv": 4,
-        "d_ff": 32,
-        "num_layers": 1,
-        "num_decoder_layers": 1,
-        "num_heads": 2,
-        "eval_every": 1,
-        "threads": 1,
-        "max_source_tokens": 24,
-        "max_target_tokens": 8,
-        "eval_batch_size": 8,
-        "warmup_steps": 0,
-        "lr": 1e-2,
-        "init_embeddings": "random",
-    }
-    return Settings(**{**base, **kw})
-
-
-@pytest.mark.models
-class TestMiniLMInit:
-    def test_rows(self, tok_dir: Path) -> None:
-        """Rows are reproducible and carry MiniLM's semantics: vote is nearer party than software."""
-        import torch
-
-        from nlpguide.models._t5_recipe import load_tokenizer
-        from nlpguide.models.train_t5 import minilm_embeddings
-
-        tok = load_tokenizer(tok_dir)
-        rows = minilm_embeddings(tok, 192, 16, seed=0)
-        again = minilm_embeddings(tok, 192, 16, seed=0)
-        assert rows.shape == (192, 16)
-        assert torch.equal(rows, again)
-        vote, party, software = (
-            tok.convert_tokens_to_ids(f"\u2581{w}") for w in ("vote", "party", "software")
+    def test_generate_texts(self) -> None:
+        """Greedy generation names the topic of a plain sport story and leaves train mode as it was."""
+        tok, model = load_t5()
+        model.train()
+        article = source_text("topic", "Arsenal win", "Arsenal beat Chelsea 2-0 on Saturday.")
+        out = generate_texts(
+            tok, model, [article] * 3, max_source_tokens=160, max_new_tokens=8, batch_size=2
         )
-        # The toy tokenizer keeps these three as whole words.
-        assert tok.unk_token_id not in (vote, party, software)
-        cos = torch.nn.functional.cosine_similarity
-        assert cos(rows[vote], rows[party], dim=0) > cos(rows[vote], rows[software], dim=0) + 0.2
+        assert out == ["sport"] * 3
+        assert model.training
 
+    def test_export(self, tmp_path: Path) -> None:
+        """export_t5 writes an ordinary folder the Auto classes load, the record copied along."""
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-@pytest.mark.models
-class TestTraining:
-    def test_two_steps(self, tmp_path: Path) -> None:
-        """Two tiny steps train, save an fp16 artefact with its record, and score finite."""
-        from safetensors import safe_open
+        export_t5(ARTEFACT_DIR, tmp_path)
+        tok = AutoTokenizer.from_pretrained(tmp_path, local_files_only=True)
+        model = AutoModelForSeq2SeqLM.from_pretrained(tmp_path, local_files_only=True)
+        assert type(model).__name__ == "T5ForConditionalGeneration"
+        text = "summarize: the market <extra_id_0> rose"
+        assert tok(text)["input_ids"] == load_tokenizer(ARTEFACT_DIR)(text)["input_ids"]
+        assert read_record(tmp_path) == read_record()
 
-        from nlpguide.models.train_t5 import train
-
-        record = train(_tiny_settings(), tmp_path, split=_tiny_split())
-        losses = [e["loss"] for e in record["history"] if "loss" in e]
-        assert len(losses) == 2
-        assert all(math.isfinite(x) for x in losses)
-        assert record["timing"]["stopped"] == "max_steps"
-        assert record["timing"]["steps"] == 2
-        assert record["data"]["train_sha256"] == sha256_articles(_tiny_split()["train"])
-        test = record["metrics"]["test"]
-        assert 0.0 <= test["topic_exact_match_greedy"] <= 1.0
-        assert 0.0 <= test["headline_rouge_l_f1_beam4"] <= 1.0
-        assert test["topic_majority_exact_match"] == 0.2
-        saved = json.loads((tmp_path / RECORD_FILE).read_text())
-        assert saved["settings"]["max_steps"] == 2
-        with safe_open(str(tmp_path / "model.safetensors"), "pt") as f:
-            assert {str(f.get_tensor(k).dtype) for k in f.keys()} == {"torch.float16"}  # noqa: SIM118
-
-    def test_loss_decreases(self) -> None:
-        """A few steps on one batch lower the loss: gradients reach the weights."""
-        import torch
-        from transformers import T5ForConditionalGeneration
-
-        from nlpguide.models._t5_recipe import t5_config
-
-        torch.manual_seed(0)
-        model = T5ForConditionalGeneration(t5_config(100, _tiny_settings().model_size()))
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
-        x = torch.randint(3, 100, (4, 12))
-        y = torch.randint(3, 100, (4, 3))
-        losses = []
-        for _ in range(5):
-            loss = model(input_ids=x, labels=y).loss
-            loss.backward()
-            opt.step()
-            opt.zero_grad()
-            losses.append(loss.item())
-        assert losses[-1] < losses[0]
-
-    def test_budget_stops(self, tmp_path: Path) -> None:
-        """An exhausted wall-clock budget stops training early and says so in the record."""
-        from nlpguide.models.train_t5 import train
-
-        record = train(
-            _tiny_settings(max_steps=50, budget_minutes=1e-6, eval_every=100),
-            tmp_path,
-            split=_tiny_split(),
-        )
-        assert record["timing"]["stopped"].startswith("budget")
-        assert record["timing"]["steps"] == 1
-
-
-@pytest.mark.models
-class TestLoadT5:
-    def test_round_trip(self, tmp_path: Path, tok_dir: Path) -> None:
-        """A saved tiny model loads back as fp32 with the fp16-rounded weights and same outputs."""
-        import torch
-        from transformers import T5ForConditionalGeneration
-
-        from nlpguide.models._t5_recipe import load_t5, save_model_fp16, t5_config
-
-        torch.manual_seed(0)
-        model = T5ForConditionalGeneration(t5_config(60 + EXTRA_IDS, _tiny_settings().model_size()))
-        model.eval()
-        (tmp_path / SPIECE_FILE).write_bytes((tok_dir / SPIECE_FILE).read_bytes())
-        save_model_fp16(model, tmp_path)
-        assert next(model.parameters()).dtype == torch.float32
-        tok, loaded = load_t5(tmp_path)
-        assert type(loaded).__name__ == "T5ForConditionalGeneration"
-        assert not loaded.training
-        for (name, p), q in zip(model.named_parameters(), loaded.parameters(), strict=True):
-            assert q.dtype == torch.float32, name
-            assert torch.equal(p.detach().half().float(), q), name
-        enc = tok(["bbc topic: market shares rose"], return_tensors="pt")
-        start = torch.zeros((1, 1), dtype=torch.long)
-        with torch.no_grad():
-            want = model(**enc, decoder_input_ids=start).logits
-            got = loaded(**enc, decoder_input_ids=start).logits
-        assert torch.allclose(want, got, atol=1e-2)
-
-    def test_missing_weights(self, tmp_path: Path, tok_dir: Path) -> None:
-        """A folder without weights is a FileNotFoundError that names the missing file."""
-        from nlpguide.models._t5_recipe import load_t5
-
-        (tmp_path / SPIECE_FILE).write_bytes((tok_dir / SPIECE_FILE).read_bytes())
+    def test_load_t5_missing_files(self, tmp_path: Path) -> None:
+        """A folder that lacks the weights is a FileNotFoundError naming the missing file."""
+        (tmp_path / SPIECE_FILE).write_bytes((ARTEFACT_DIR / SPIECE_FILE).read_bytes())
         with pytest.raises(FileNotFoundError, match=r"config\.json"):
             load_t5(tmp_path)
 
-    def test_export(self, tmp_path: Path, tok_dir: Path) -> None:
-        """export_t5 writes a folder the Auto classes load, with the same token ids."""
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, T5ForConditionalGeneration
+    def test_quiet_progress_restores(self) -> None:
+        """quiet_progress hides transformers' progress bars inside and restores them after."""
+        from transformers.utils import logging
 
-        from nlpguide.models._t5_recipe import export_t5, load_t5, save_model_fp16, t5_config
+        logging.enable_progress_bar()
+        with quiet_progress():
+            assert not logging.is_progress_bar_enabled()
+        assert logging.is_progress_bar_enabled()
 
-        src, dst = tmp_path / "src", tmp_path / "dst"
-        src.mkdir()
-        (src / SPIECE_FILE).write_bytes((tok_dir / SPIECE_FILE).read_bytes())
-        save_model_fp16(
-            T5ForConditionalGeneration(t5_config(160, _tiny_settings().model_size())), src
-        )
-        export_t5(src, dst)
-        tok = AutoTokenizer.from_pretrained(dst, local_files_only=True)
-        model = AutoModelForSeq2SeqLM.from_pretrained(dst, local_files_only=True)
-        ref_tok, _ = load_t5(src)
-        text = "summarize: the market <extra_id_0> rose"
-        assert tok(text)["input_ids"] == ref_tok(text)["input_ids"]
-        assert str(next(model.parameters()).dtype) == "torch.float32"
+
+class TestReadRecord:
+    def test_shipped(self) -> None:
+        """The shipped record holds the settings, the data hash and the test metrics."""
+        record = read_record()
+        assert record["data"]["train_articles"] == 1781
+        assert record["metrics"]["test"]["topic_exact_match_greedy"] >= 0.85
+
+    @pytest.mark.parametrize(
+        ("content", "error"), [("{not json", ValueError), ("[1, 2]", TypeError)]
+    )
+    def test_bad_record(self, tmp_path: Path, content: str, error: type[Exception]) -> None:
+        """Invalid JSON is a ValueError and a non-object record a TypeError, both naming the file."""
+        (tmp_path / RECORD_FILE).write_text(content, encoding="utf-8")
+        with pytest.raises(error, match=RECORD_FILE):
+            read_record(tmp_path)
+
+    def test_missing(self, tmp_path: Path) -> None:
+        """A folder without the record is a FileNotFoundError."""
+        with pytest.raises(FileNotFoundError, match=RECORD_FILE):
+            read_record(tmp_path)

@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).with_name("compare_builds.py")
+SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "compare_builds.py"
 
 
 def _module() -> ModuleType:

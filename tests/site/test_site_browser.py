@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # selenium is imported where it is used: the module must impo
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 SITE = DOCS / "_build" / "html"
 SCREENSHOTS = DOCS / "_build" / "screenshots"

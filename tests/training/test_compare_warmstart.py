@@ -1,16 +1,16 @@
-"""Tests for nlpguide.models.compare_warmstart: the warm-start headline comparison."""
+"""Tests for training/compare_warmstart.py: the warm-start headline comparison."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import compare_warmstart as cw
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlpguide.models import compare_warmstart as cw
-from nlpguide.models._t5_recipe import rouge_l_f1
+from nlpguide.metrics import rouge_l_f1
 
 
 class TestSettings:
@@ -66,7 +66,7 @@ class TestSmokeRun:
         import torch
 
         from nlpguide.data import bbc_split
-        from nlpguide.models._t5_recipe import read_record
+        from nlpguide.models.t5 import read_record
 
         torch.set_num_threads(1)
         full = bbc_split()

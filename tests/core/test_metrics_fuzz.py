@@ -1,0 +1,125 @@
+"""Bad-input fuzzing of :mod:`nlpguide.metrics` (the contract: tests/fuzz_support.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fuzz_support import (
+    NON_SEQUENCE_OR_STR,
+    NON_STR,
+    PLAIN_WORD,
+    TEXT,
+    TEXT_OR_HUGE,
+    attempt,
+    bad_count,
+    contract,
+    fuzz,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nlpguide import metrics
+
+WORD_LISTS = st.lists(st.one_of(PLAIN_WORD, TEXT), max_size=8)
+BAD_STR_LISTS = st.one_of(
+    st.just("sport"),
+    st.just(["a", None]),
+    st.just([1, 2]),
+    NON_SEQUENCE_OR_STR.filter(lambda v: not isinstance(v, str)),
+)
+
+
+class TestMetrics:
+    @fuzz(200)
+    @given(
+        predictions=st.one_of(WORD_LISTS, BAD_STR_LISTS),
+        references=st.one_of(WORD_LISTS, BAD_STR_LISTS),
+    )
+    def test_exact_match(self, predictions: Any, references: Any) -> None:
+        """exact_match is the share of equal (case- and space-folded) pairs, in [0, 1]."""
+        if isinstance(predictions, list) and isinstance(references, list) and references:
+            predictions = (predictions * len(references))[: len(references)] or references
+        out = attempt(
+            "nlpguide.metrics.exact_match", lambda: metrics.exact_match(predictions, references)
+        )
+        if out.ok:
+            assert 0.0 <= out.value <= 1.0
+            assert isinstance(predictions, list | tuple)
+            assert all(isinstance(p, str) for p in [*predictions, *references])
+
+    @fuzz(150)
+    @given(train=st.one_of(WORD_LISTS, BAD_STR_LISTS), test=st.one_of(WORD_LISTS, BAD_STR_LISTS))
+    def test_majority_baseline(self, train: Any, test: Any) -> None:
+        """majority_baseline picks a train label and scores it in [0, 1], or raises clearly."""
+        out = attempt(
+            "nlpguide.metrics.majority_baseline", lambda: metrics.majority_baseline(train, test)
+        )
+        if out.ok:
+            label, score = out.value
+            assert isinstance(train, list | tuple)
+            assert isinstance(test, list | tuple)
+            assert isinstance(label, str)
+            assert label in train
+            assert 0.0 <= score <= 1.0
+
+    @fuzz(200)
+    @given(text=st.one_of(TEXT_OR_HUGE, NON_STR), n=st.one_of(st.integers(1, 50), bad_count(1)))
+    def test_lead_words(self, text: Any, n: Any) -> None:
+        """lead_words keeps the first n whitespace-separated words."""
+        out = attempt("nlpguide.metrics.lead_words", lambda: metrics.lead_words(text, n))
+        if out.ok:
+            assert isinstance(n, int)
+            assert not isinstance(n, bool)
+            assert out.value.split() == text.split()[:n]
+
+    @fuzz(200)
+    @given(hypothesis=st.one_of(TEXT, NON_STR), reference=st.one_of(TEXT, NON_STR))
+    def test_rouge_l_f1(self, hypothesis: Any, reference: Any) -> None:
+        """ROUGE-L F1 is in [0, 1] and symmetric, 1 for a text against itself."""
+        out = attempt(
+            "nlpguide.metrics.rouge_l_f1", lambda: metrics.rouge_l_f1(hypothesis, reference)
+        )
+        if out.ok:
+            assert 0.0 <= out.value <= 1.0
+            assert out.value == pytest.approx(metrics.rouge_l_f1(reference, hypothesis))
+            assert metrics.rouge_l_f1(hypothesis, hypothesis) == 1.0
+
+    @fuzz(150)
+    @given(text=st.one_of(TEXT_OR_HUGE, NON_STR))
+    def test_word_tokens(self, text: Any) -> None:
+        """word_tokens are lowercase [a-z0-9] runs."""
+        out = attempt("nlpguide.metrics.word_tokens", lambda: metrics.word_tokens(text))
+        if out.ok:
+            assert all(re.fullmatch("[a-z0-9]+", t) for t in out.value)
+
+    @fuzz(150)
+    @given(
+        a=st.one_of(st.lists(st.sampled_from("abc"), max_size=12), BAD_STR_LISTS),
+        b=st.one_of(st.lists(st.sampled_from("abc"), max_size=12), BAD_STR_LISTS),
+    )
+    def test_lcs_length(self, a: Any, b: Any) -> None:
+        """lcs_length of two token lists is symmetric and no longer than either; else a clear error."""
+        broken = {
+            name
+            for name, value in (("a", a), ("b", b))
+            if not (isinstance(value, list) and all(isinstance(t, str) for t in value))
+        }
+
+        def sane(n: int) -> None:
+            assert 0 <= n <= min(len(a), len(b))
+            assert n == metrics.lcs_length(b, a)
+
+        contract("nlpguide.metrics.lcs_length", lambda: metrics.lcs_length(a, b), broken, sane)
+
+
+#: Each public callable -> the test here that fuzzes it (tests/*/test_fuzz_coverage.py).
+REGISTRY: dict[str, str] = {
+    "nlpguide.metrics.exact_match": "TestMetrics.test_exact_match",
+    "nlpguide.metrics.majority_baseline": "TestMetrics.test_majority_baseline",
+    "nlpguide.metrics.lead_words": "TestMetrics.test_lead_words",
+    "nlpguide.metrics.rouge_l_f1": "TestMetrics.test_rouge_l_f1",
+    "nlpguide.metrics.word_tokens": "TestMetrics.test_word_tokens",
+    "nlpguide.metrics.lcs_length": "TestMetrics.test_lcs_length",
+}
