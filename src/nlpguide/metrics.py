@@ -50,6 +50,7 @@ def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
     >>> lcs_length("police killed the gunman".split(), "police kill the gunman".split())
     3
     """
+    a, b = _check.strings("a", a), _check.strings("b", b)
     if len(a) < len(b):
         a, b = b, a
     row = [0] * (len(b) + 1)
