@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from . import _check
+
 __all__ = ["cell", "table"]
 
 
@@ -52,22 +54,35 @@ def table(
     ...
     ValueError: row 0 has 2 cells, the header 1
     """
+    header = _check.strings("header", header)
     width = len(header)
     if width == 0:
         msg = "header must name at least one column"
         raise ValueError(msg)
-    flags = [code] * width if isinstance(code, bool) else list(code)
+    if isinstance(code, bool):
+        flags = [code] * width
+    else:
+        if isinstance(code, str | bytes) or not isinstance(code, Sequence):
+            msg = f"code must be a bool or a list of bools, got {type(code).__name__}"
+            raise TypeError(msg)
+        flags = [_check.boolean("code flag", flag) for flag in code]
     if len(flags) != width:
         msg = f"code has {len(flags)} flags for {width} columns"
         raise ValueError(msg)
-    align = align or "l" * width
+    align = "l" * width if align is None else _check.text("align", align)
     rules = {"l": "---", "r": "---:", "c": ":---:"}
     if len(align) != width or set(align) - set(rules):
         msg = f"align must hold one of l, r, c per column ({width}), got {align!r}"
         raise ValueError(msg)
+    if isinstance(rows, str | bytes) or not isinstance(rows, Iterable):
+        msg = f"rows must be an iterable of rows (lists of cells), got {type(rows).__name__}"
+        raise TypeError(msg)
     lines = ["| " + " | ".join(cell(h, code=False) for h in header) + " |"]
     lines.append("|" + "|".join(rules[a] for a in align) + "|")
     for i, row in enumerate(rows):
+        if isinstance(row, str | bytes) or not isinstance(row, Sequence):
+            msg = f"row {i} must be a list of cells, got {type(row).__name__}"
+            raise TypeError(msg)
         if len(row) != width:
             msg = f"row {i} has {len(row)} cells, the header {width}"
             raise ValueError(msg)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nlpguide import _check
+
 __all__ = ["PROBE_FILE", "ProbeItem", "cloze_probe", "probe_predictions", "probe_score"]
 
 PROBE_FILE = Path(__file__).resolve().parent / "cloze_probe.json"
@@ -45,6 +47,7 @@ def cloze_probe() -> tuple[ProbeItem, ...]:
 
 def probe_predictions(tokenizer: Any, model: Any, *, k: int = 5) -> list[list[str]]:
     """Top-``k`` tokens the model puts at each probe sentence's ``[MASK]``."""
+    _check.integer("k", k, minimum=1)
     import torch  # noqa: PLC0415
 
     items = cloze_probe()
@@ -59,6 +62,7 @@ def probe_predictions(tokenizer: Any, model: Any, *, k: int = 5) -> list[list[st
 
 def probe_score(tokenizer: Any, model: Any, *, k: int = 5) -> float:
     """Share of probe sentences whose top-``k`` predictions hold an accepted answer."""
+    _check.integer("k", k, minimum=1)
     preds = probe_predictions(tokenizer, model, k=k)
     hits = [bool(set(p) & set(i.answers)) for p, i in zip(preds, cloze_probe(), strict=True)]
     return sum(hits) / len(hits)

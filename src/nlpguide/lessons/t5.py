@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from nlpguide import _check
 from nlpguide._markdown import table as markdown_table
 from nlpguide.text2text import TASKS, encode_target, frame, length_stats
 
@@ -184,6 +185,7 @@ def bert_view(sentence: str) -> dict[str, Any]:
     >>> view["logits shape"], view["new head"]
     ((1, 2), '384 -> 2')
     """
+    _check.text("sentence", sentence)
     import torch  # noqa: PLC0415
     from transformers import AutoModelForSequenceClassification  # noqa: PLC0415
 
@@ -213,6 +215,7 @@ def t5_view(sentence: str) -> dict[str, Any]:
     >>> view["model input"], view["target"]
     ('sst2 sentence: A gripping, beautifully acted film.', "'positive' -> pieces ['▁positive', '</s>']")
     """
+    _check.text("sentence", sentence)
     import torch  # noqa: PLC0415
 
     from nlpguide.models import seq2seq  # noqa: PLC0415
@@ -253,14 +256,16 @@ def yes_no_pairs(
     ...              "sport", passage_words=3)
     [('boolq passage: Win. United won 2-0 question: is this article about sport', 'True')]
     """
-    from nlpguide.data import BBC_LABELS  # noqa: PLC0415
+    from nlpguide.data import BBC_LABELS, Article  # noqa: PLC0415
 
-    if topic not in BBC_LABELS:
-        msg = f"topic must be one of {', '.join(BBC_LABELS)}, got {topic!r}"
-        raise ValueError(msg)
-    if passage_words < 1:
-        msg = f"passage_words must be >= 1, got {passage_words!r}"
-        raise ValueError(msg)
+    given: object = articles  # callers' types are only promises: check at run time
+    if isinstance(given, str | bytes) or not isinstance(given, Sequence):
+        msg = f"articles must be a list of Article, got {type(given).__name__}"
+        raise TypeError(msg)
+    for item in given:
+        _check.instance("articles item", item, Article)
+    _check.choice("topic", topic, BBC_LABELS)
+    _check.integer("passage_words", passage_words, minimum=1)
     pairs = []
     for article in articles:
         passage = f"{article.title}. " + " ".join(article.text.split()[:passage_words])
@@ -294,6 +299,23 @@ def continue_training(
         tok, t5 = seq2seq()
         losses = continue_training(tok, t5, yes_no_pairs(train, "sport"), steps=60)
     """
+    _check.integer("steps", steps, minimum=1)
+    _check.integer("batch_size", batch_size, minimum=1)
+    _check.real("lr", lr, low=0.0, low_open=True)
+    _check.integer("seed", seed, minimum=0)
+    _check.boolean("truncate", truncate)
+    given: object = pairs  # callers' types are only promises: check at run time
+    if isinstance(given, str | bytes) or not isinstance(given, Sequence):
+        msg = f"pairs must be a list of (source, target) str pairs, got {type(given).__name__}"
+        raise TypeError(msg)
+    for pair in given:
+        if not (isinstance(pair, tuple | list) and len(pair) == 2):
+            msg = f"pairs must hold (source, target) pairs, got {pair!r:.60}"
+            raise TypeError(msg)
+        _check.strings("pairs item", pair)
+    if not pairs:
+        msg = "pairs must not be empty: there is nothing to train on"
+        raise ValueError(msg)
     import tempfile  # noqa: PLC0415
 
     from transformers import (  # noqa: PLC0415
@@ -303,9 +325,6 @@ def continue_training(
         Seq2SeqTrainingArguments,
     )
 
-    if steps < 1 or batch_size < 1 or not pairs:
-        msg = "steps and batch_size must be >= 1 and pairs must not be empty"
-        raise ValueError(msg)
     # Inputs and targets are both just text: tokenise each, no task-specific head.
     examples = []
     for source, target in pairs:
@@ -377,11 +396,10 @@ def cross_attention(
         att = cross_attention(tok, t5, "bbc topic: Arsenal win\nArsenal beat Chelsea.")
         att.weights.shape   # (2, len(att.generated_tokens), len(att.source_tokens))
     """
+    _check.text("source", source)
+    _check.integer("max_new_tokens", max_new_tokens, minimum=1)
     import torch  # noqa: PLC0415
 
-    if max_new_tokens < 1:
-        msg = f"max_new_tokens must be >= 1, got {max_new_tokens!r}"
-        raise ValueError(msg)
     previous = model.config._attn_implementation  # transformers' own switch
     model.set_attn_implementation("eager")
     try:

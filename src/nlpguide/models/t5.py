@@ -137,6 +137,7 @@ def encode_sources(tokenizer: Any, sources: Sequence[str], max_source_tokens: in
     >>> ids.shape, ids[0, -1].item() == tok.eos_token_id
     (torch.Size([1, 4]), True)
     """
+    _check.strings("sources", sources)
     _check.integer("max_source_tokens", max_source_tokens, minimum=2)
     return tokenizer(
         list(sources),
