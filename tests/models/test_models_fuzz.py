@@ -16,6 +16,7 @@ from fuzz_support import (
     NON_STR,
     TEXT,
     attempt,
+    contract,
     fuzz,
     rejects,
 )
@@ -183,8 +184,37 @@ class TestRecords:
         assert str(out.value) == line
 
 
+class TestArtefactRecord:
+    @fuzz(80)
+    @given(
+        kind=st.one_of(
+            st.sampled_from(["masked_lm", "seq2seq", "Masked_LM", "t5", "encoder", ""]),
+            TEXT,
+            NON_STR,
+            st.just(["seq2seq"]),
+        )
+    )
+    def test_kind(self, kind: Any) -> None:
+        """artefact_record gives the named artefact's record, or rejects the kind by name."""
+        from nlpguide import models
+
+        valid = isinstance(kind, str) and kind in ("masked_lm", "seq2seq")
+
+        def sane(record: dict[str, Any]) -> None:
+            assert isinstance(record, dict)
+            assert record["settings"]
+
+        contract(
+            "nlpguide.models.artefact_record",
+            lambda: models.artefact_record(kind),
+            frozenset() if valid else frozenset({"kind"}),
+            sane,
+        )
+
+
 #: Each public callable -> the test here that fuzzes it (tests/*/test_fuzz_coverage.py).
 REGISTRY: dict[str, str] = {
+    "nlpguide.models.artefact_record": "TestArtefactRecord.test_kind",
     "nlpguide.models.AssetMissingError": "TestRecords.test_exceptions",
     "nlpguide.models.CacheEntryError": "TestRecords.test_exceptions",
     "nlpguide.models.cache_dir": "TestModelLoaders.test_cache_dir",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -130,10 +131,13 @@ class TestShippedArtefact:
         """quiet_progress hides transformers' progress bars inside and restores them after."""
         from transformers.utils import logging
 
-        logging.enable_progress_bar()
-        with quiet_progress():
-            assert not logging.is_progress_bar_enabled()
-        assert logging.is_progress_bar_enabled()
+        with warnings.catch_warnings():
+            # The hub's own bars stay off under HF_HUB_DISABLE_PROGRESS_BARS, and it says so.
+            warnings.filterwarnings("ignore", "Cannot enable progress bars", UserWarning)
+            logging.enable_progress_bar()
+            with quiet_progress():
+                assert not logging.is_progress_bar_enabled()
+            assert logging.is_progress_bar_enabled()
 
 
 class TestReadRecord:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fuzz_support import (
+    JUNK,
     NON_SEQUENCE_OR_STR,
     NON_STR,
     PLAIN_WORD,
@@ -16,6 +18,7 @@ from fuzz_support import (
     UNTOUCHABLE_TOKENIZER,
     attempt,
     bad_count,
+    contract,
     fuzz,
     rejects,
 )
@@ -129,8 +132,116 @@ class TestT5WithModels:
         )
 
 
+class TestRuntime:
+    @fuzz(200)
+    @given(
+        task=st.one_of(st.sampled_from(["topic", "headline"]), TEXT, NON_STR),
+        text=st.one_of(TEXT_OR_HUGE, NON_STR),
+    )
+    def test_frame_input(self, task: Any, text: Any) -> None:
+        """frame_input puts a known task's prefix before non-blank text, or names the bad argument."""
+        broken = set()
+        if not (isinstance(task, str) and task in t5_api.TASK_PREFIXES):
+            broken.add("task")
+        if not (isinstance(text, str) and text.strip()):
+            broken.add("text")
+
+        def sane(framed: str) -> None:
+            assert framed.startswith(t5_api.TASK_PREFIXES[task])
+            assert framed.endswith(text)
+
+        contract(
+            "nlpguide.models.t5.frame_input",
+            lambda: t5_api.frame_input(task, text),
+            broken,
+            sane,
+        )
+
+    @fuzz(120)
+    @given(
+        sources=st.one_of(
+            st.lists(TEXT, max_size=2), st.just("one source"), st.just([None]), NON_SEQUENCE_OR_STR
+        ),
+        max_source_tokens=st.one_of(st.integers(2, 512), bad_count(2)),
+    )
+    def test_encode_sources_checks_first(self, sources: Any, max_source_tokens: Any) -> None:
+        """encode_sources rejects bad sources or a bad length before the tokenizer is touched."""
+        valid = (
+            isinstance(sources, list)
+            and all(isinstance(s, str) for s in sources)
+            and isinstance(max_source_tokens, int)
+            and not isinstance(max_source_tokens, bool)
+            and max_source_tokens >= 2
+        )
+        assume(not valid)
+        rejects(
+            "nlpguide.models.t5.encode_sources",
+            lambda: t5_api.encode_sources(UNTOUCHABLE_TOKENIZER, sources, max_source_tokens),
+        )
+
+    @fuzz(60)
+    @given(
+        folder=st.one_of(
+            st.sampled_from(["", "no/such/folder", "a\x00b", "/", "__file__", "__empty__"]),
+            NON_STR.filter(lambda v: not isinstance(v, bytes)),
+        )
+    )
+    def test_folders(self, folder: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+        """load_tokenizer, load_t5 and export_t5 reject a folder that is no T5 artefact, loading nothing."""
+        if isinstance(folder, str) and folder == "__file__":
+            folder = Path(__file__)
+        elif isinstance(folder, str) and folder == "__empty__":
+            folder = tmp_path_factory.mktemp("empty")
+        dst = tmp_path_factory.mktemp("export")
+        for target, call in (
+            ("nlpguide.models.t5.load_tokenizer", lambda: t5_api.load_tokenizer(folder)),
+            ("nlpguide.models.t5.load_t5", lambda: t5_api.load_t5(folder)),
+            ("nlpguide.models.t5.export_t5", lambda: t5_api.export_t5(folder, dst)),
+        ):
+            rejects(target, call, errors=(TypeError, ValueError, FileNotFoundError))
+        assert not any(dst.iterdir())
+
+    def test_valid_folder(self) -> None:
+        """The shipped folder loads: T5's special ids, and an fp32 model in eval mode."""
+        out = attempt(
+            "nlpguide.models.t5.load_tokenizer", lambda: t5_api.load_tokenizer(t5_api.ARTEFACT_DIR)
+        )
+        assert out.ok
+        assert (out.value.pad_token_id, out.value.eos_token_id) == (0, 1)
+        out = attempt("nlpguide.models.t5.load_t5", t5_api.load_t5)
+        assert out.ok
+        assert not out.value[1].training
+
+    @fuzz(30)
+    @given(extra=st.lists(JUNK, min_size=1, max_size=2))
+    def test_quiet_progress(self, extra: list[Any]) -> None:
+        """quiet_progress takes no arguments; without any it hides the bars and restores them."""
+        from transformers.utils import logging
+
+        rejects(
+            "nlpguide.models.t5.quiet_progress",
+            lambda: t5_api.quiet_progress(*extra),
+            mentions="quiet_progress",
+        )
+        with warnings.catch_warnings():
+            # The hub's own bars stay off under HF_HUB_DISABLE_PROGRESS_BARS, and it says so.
+            warnings.filterwarnings("ignore", "Cannot enable progress bars", UserWarning)
+            logging.enable_progress_bar()
+            out = attempt("nlpguide.models.t5.quiet_progress", t5_api.quiet_progress)
+            assert out.ok
+            with out.value:
+                assert not logging.is_progress_bar_enabled()
+            assert logging.is_progress_bar_enabled()
+
+
 #: Each public callable -> the test here that fuzzes it (tests/*/test_fuzz_coverage.py).
 REGISTRY: dict[str, str] = {
+    "nlpguide.models.t5.frame_input": "TestRuntime.test_frame_input",
+    "nlpguide.models.t5.encode_sources": "TestRuntime.test_encode_sources_checks_first",
+    "nlpguide.models.t5.load_tokenizer": "TestRuntime.test_folders",
+    "nlpguide.models.t5.load_t5": "TestRuntime.test_folders",
+    "nlpguide.models.t5.export_t5": "TestRuntime.test_folders",
+    "nlpguide.models.t5.quiet_progress": "TestRuntime.test_quiet_progress",
     "nlpguide.models.t5.source_text": "TestT5.test_source_text",
     "nlpguide.models.t5.read_record": "TestT5.test_read_record",
     "nlpguide.models.t5.generate_texts": "TestT5WithModels.test_generate_texts_checks_first",
