@@ -19,7 +19,7 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 OFFLINE_DIR = Path(__file__).parent / "offline"
 
 
-def _load_guard():  # type: ignore[no-untyped-def]
+def _load_guard():
     spec = importlib.util.spec_from_file_location(
         "_nlpguide_offline", OFFLINE_DIR / "sitecustomize.py"
     )
@@ -61,7 +61,7 @@ def pytest_terminal_summary(
     del exitstatus
     # The fuzz files count their calls in fuzz_support.CASES; it is loaded only if one ran.
     support = sys.modules.get("fuzz_support")
-    tally: Counter[str] = getattr(support, "CASES", Counter())
+    tally: Counter[str] = Counter(getattr(support, "CASES", None) or {})
     if not tally:
         return
     commands = sum(1 for target in tally if target.startswith("cli "))

@@ -219,7 +219,7 @@ class TestChoose:
             broken, names = frozenset({"config"}), {"config": r"model|config|name"}
         tokens = data.draw(st.one_of(st.integers(1, 4096), st.just(10**60)), label="tokens")
         if not broken and data.draw(st.integers(0, 4), label="bad tokens") == 0:
-            tokens = data.draw(BAD_DIM)
+            tokens = data.draw(BAD_DIM)  # type: ignore[assignment]
             broken = frozenset({"tokens"})
 
         def sane_count(count: int) -> None:
@@ -292,7 +292,7 @@ class TestChoose:
             ("known_tasks", choose.known_tasks),
             ("known_models", choose.known_models),
         ):
-            rejects(f"nlpguide.choose.{name}", lambda fn=fn: fn(*extra), mentions=name)
+            rejects(f"nlpguide.choose.{name}", lambda fn=fn: fn(*extra), mentions=name)  # type: ignore[misc]
             out = attempt(f"nlpguide.choose.{name}", fn)
             assert out.ok
             assert out.value

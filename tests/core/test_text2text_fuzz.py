@@ -139,7 +139,7 @@ class TestText2Text:
         target = "nlpguide.text2text.encode_target"
         rejects(target, lambda: text2text.encode_target(bad_task, label), r"task")
         for task, spec in text2text.TASKS.items():
-            out = attempt(target, lambda task=task: text2text.encode_target(task, label))
+            out = attempt(target, lambda task=task: text2text.encode_target(task, label))  # type: ignore[misc]
             if not out.ok:
                 continue
             text = out.value
@@ -172,7 +172,7 @@ class TestText2Text:
         target = "nlpguide.text2text.decode_target"
         rejects(target, lambda: text2text.decode_target(bad_task, text), r"task")
         for task, spec in text2text.TASKS.items():
-            out = attempt(target, lambda task=task: text2text.decode_target(task, text))
+            out = attempt(target, lambda task=task: text2text.decode_target(task, text))  # type: ignore[misc]
             if not out.ok:
                 continue
             if spec.name == "stsb":

@@ -97,7 +97,7 @@ class TestTables:
         )
         out = attempt(
             "nlpguide.lessons.t5.markdown_table",
-            lambda: t5.markdown_table(header, rows, code=code, align=align),
+            lambda: t5.markdown_table(header, rows, code=code, align=align),  # type: ignore[arg-type]
         )
         if out.ok:
             assert isinstance(header, list | tuple)

@@ -108,7 +108,7 @@ class TestArchitecturesPage:
 
         tok, _ = _encoder()  # any tokenizer works; the ids only need to fit the vocabulary
         torch.manual_seed(0)
-        config = T5Config(
+        config = T5Config(  # type: ignore[call-arg]
             vocab_size=len(tok),
             d_model=32,
             d_ff=64,

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 
-def _attention():  # type: ignore[no-untyped-def]
+def _attention():
     from nlpguide.models import attention
 
     return attention

@@ -58,7 +58,7 @@ class TestData:
     def test_no_argument_functions(self, extra: list[Any]) -> None:
         """bbc_articles and bbc_news take no positional arguments."""
         for name, fn in (("bbc_articles", data.bbc_articles), ("bbc_news", data.bbc_news)):
-            rejects(f"nlpguide.data.{name}", lambda fn=fn: fn(*extra), mentions=name)
+            rejects(f"nlpguide.data.{name}", lambda fn=fn: fn(*extra), mentions=name)  # type: ignore[misc]
 
     def test_bbc_articles_valid(self) -> None:
         """All 2,225 articles are read, each with a known topic."""

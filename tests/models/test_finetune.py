@@ -85,7 +85,7 @@ class TestSettings:
     def test_bad_integers_are_refused(self, name: str, value: object) -> None:
         """A count that is not a non-negative (or positive) int raises a ValueError naming it."""
         with pytest.raises(ValueError, match=name):
-            FineTuneSettings(**{name: value})
+            FineTuneSettings(**{name: value})  # type: ignore[arg-type]
 
     @settings(max_examples=30, deadline=None)
     @given(
@@ -100,7 +100,7 @@ class TestSettings:
     def test_bad_reals_are_refused(self, name: str, value: object) -> None:
         """Rates outside their range (or not numbers) raise a ValueError naming the setting."""
         with pytest.raises(ValueError, match=name):
-            FineTuneSettings(**{name: value})
+            FineTuneSettings(**{name: value})  # type: ignore[arg-type]
 
     def test_max_length_limited_by_positions(self) -> None:
         """BERT has 512 positions: a longer max_length is refused, not silently cut."""

@@ -164,7 +164,7 @@ class TestFinetune:
             mp.setattr(finetune, "_train", boom)
             rejects(
                 "nlpguide.models.finetune.finetune_classifier",
-                lambda: finetune.finetune_classifier(output_dir=12345),
+                lambda: finetune.finetune_classifier(output_dir=12345),  # type: ignore[arg-type]
                 "output_dir",
             )
 
@@ -174,7 +174,7 @@ class TestFinetune:
         """save_result needs a path for a new folder; anything else fails before writing."""
         rejects(
             "nlpguide.models.finetune.save_result",
-            lambda: finetune.save_result(None, folder),
+            lambda: finetune.save_result(None, folder),  # type: ignore[arg-type]
             errors=(ValueError, TypeError, FileExistsError),
         )
 
@@ -182,7 +182,7 @@ class TestFinetune:
         """save_result rejects something that is no FineTuneResult, before creating the folder."""
         rejects(
             "nlpguide.models.finetune.save_result",
-            lambda: finetune.save_result(None, tmp_path / "new"),
+            lambda: finetune.save_result(None, tmp_path / "new"),  # type: ignore[arg-type]
             "result",
         )
 

@@ -89,7 +89,7 @@ class TestModelLoaders:
         """An unhashable kind is rejected by name, not with Python's 'unhashable type'."""
         from nlpguide import models
 
-        rejects("nlpguide.models.default_path", lambda: models.default_path(["encoder"]), "kind")
+        rejects("nlpguide.models.default_path", lambda: models.default_path(["encoder"]), "kind")  # type: ignore[arg-type]
 
     def test_encoder_model_class_checked_first(self) -> None:
         """encoder(model_class=<not a class>) is rejected before anything loads."""
@@ -122,7 +122,7 @@ class TestModelLoaders:
         assert isinstance(out.value, Path)
         if value:
             assert out.value == Path(value).expanduser()
-        rejects("nlpguide.models.cache_dir", lambda: models.cache_dir(value), "cache_dir")
+        rejects("nlpguide.models.cache_dir", lambda: models.cache_dir(value), "cache_dir")  # type: ignore[call-arg]
 
     @fuzz(60)
     @given(

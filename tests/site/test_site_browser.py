@@ -363,7 +363,7 @@ def visit(site: Site, driver: WebDriver) -> Callable[[str], Visit]:
     @functools.cache
     def _visit(page: str) -> Visit:
         url = site.url(page)
-        driver.get_log("browser")  # drop anything left from the page before
+        driver.get_log("browser")  # type: ignore[attr-defined]  # drop what the page before left
         _load(driver, url)
         seen = driver.execute_script(_COLLECT)
         shot = _screenshot_path(page)
@@ -375,7 +375,7 @@ def visit(site: Site, driver: WebDriver) -> Callable[[str], Visit]:
             title=seen["title"],
             h1=seen["h1"],
             article=seen["article"],
-            console=driver.get_log("browser"),
+            console=driver.get_log("browser"),  # type: ignore[attr-defined]  # Chrome's log API
             links=seen["links"],
             images=seen["images"],
             nb_download=seen["nbDownload"],
@@ -514,7 +514,7 @@ class TestSearch:
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
-        driver.get_log("browser")
+        driver.get_log("browser")  # type: ignore[attr-defined]  # Chrome's log API
         _load(driver, site.url("search.html?q=masked+language"))
         summary = WebDriverWait(driver, TIMEOUT_S).until(
             lambda d: d.execute_script(
@@ -528,7 +528,7 @@ class TestSearch:
         paths = {urllib.parse.urlsplit(href).path for href in hrefs}
         assert "/bert/masked-language-modelling.html" in paths, hrefs
         driver.save_screenshot(str(SCREENSHOTS / "search__masked-language.png"))
-        errors, known = _triage(driver.get_log("browser"))
+        errors, known = _triage(driver.get_log("browser"))  # type: ignore[attr-defined]  # Chrome's log API
         tally.known_errors.update(known)
         assert not errors, [e.get("message") for e in errors]
         tally.searches += 1

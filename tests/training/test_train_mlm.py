@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import train_mlm
 
+from nlpguide.models._mlm_delta import DELTA_FILE, RECORD_FILE
+
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
 #: Two steps of two 32-token blocks, rank-4 LoRA: seconds, yet every stage of the job runs.
@@ -34,7 +36,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path, str]:
 
 
 def _record(out: Path) -> dict[str, Any]:
-    return json.loads((out / train_mlm.RECORD_FILE.name).read_text(encoding="utf-8"))
+    record: dict[str, Any] = json.loads((out / RECORD_FILE.name).read_text(encoding="utf-8"))
+    return record
 
 
 class TestTinyRun:
@@ -42,9 +45,7 @@ class TestTinyRun:
         """main() returns 0 and writes exactly the delta and its record into --out."""
         code, out, _ = run
         assert code == 0
-        assert sorted(p.name for p in out.iterdir()) == sorted(
-            [train_mlm.DELTA_FILE.name, train_mlm.RECORD_FILE.name]
-        )
+        assert sorted(p.name for p in out.iterdir()) == sorted([DELTA_FILE.name, RECORD_FILE.name])
 
     def test_record(self, run: tuple[int, Path, str]) -> None:
         """The record holds the settings given, one history entry per step and the final metrics."""
@@ -69,10 +70,10 @@ class TestTinyRun:
         from nlpguide.models._mlm_delta import apply_delta
 
         _, out, _ = run
-        tensors = load_file(str(out / train_mlm.DELTA_FILE.name))
+        tensors = load_file(str(out / DELTA_FILE.name))
         assert {t.dtype for t in tensors.values()} == {torch.float16}
         assert sum(t.numel() for t in tensors.values()) == _record(out)["trainable_parameters"]
-        model = BertForMaskedLM.from_pretrained(locate("encoder"))
+        model: Any = BertForMaskedLM.from_pretrained(locate("encoder"))
         before = model.bert.encoder.layer[0].attention.self.query.weight.clone()
         apply_delta(model, tensors, r=4, alpha=8.0)
         assert not torch.equal(before, model.bert.encoder.layer[0].attention.self.query.weight)
