@@ -20,12 +20,16 @@ OFFLINE_DIR = Path(__file__).parent / "offline"
 
 
 def _load_guard():
+    # One guard module per process: tests that import it (test_offline.py) see this one.
+    if "_nlpguide_offline" in sys.modules:
+        return sys.modules["_nlpguide_offline"]
     spec = importlib.util.spec_from_file_location(
         "_nlpguide_offline", OFFLINE_DIR / "sitecustomize.py"
     )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["_nlpguide_offline"] = module
     spec.loader.exec_module(module)
     return module
 

@@ -83,8 +83,9 @@ class TestSettings:
         ),
     )
     def test_bad_integers_are_refused(self, name: str, value: object) -> None:
-        """A count that is not a non-negative (or positive) int raises a ValueError naming it."""
-        with pytest.raises(ValueError, match=name):
+        """A count that is no int is a TypeError, a negative (or zero) one a ValueError, naming it."""
+        wrong_type = isinstance(value, bool) or not isinstance(value, int)
+        with pytest.raises(TypeError if wrong_type else ValueError, match=name):
             FineTuneSettings(**{name: value})  # type: ignore[arg-type]
 
     @settings(max_examples=30, deadline=None)
@@ -98,8 +99,9 @@ class TestSettings:
         ),
     )
     def test_bad_reals_are_refused(self, name: str, value: object) -> None:
-        """Rates outside their range (or not numbers) raise a ValueError naming the setting."""
-        with pytest.raises(ValueError, match=name):
+        """A rate outside its range is a ValueError, one that is no number a TypeError, naming it."""
+        error = TypeError if isinstance(value, str) else ValueError
+        with pytest.raises(error, match=name):
             FineTuneSettings(**{name: value})  # type: ignore[arg-type]
 
     def test_max_length_limited_by_positions(self) -> None:

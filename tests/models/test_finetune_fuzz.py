@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from fuzz_support import (
     BAD_PROBABILITY,
@@ -31,7 +30,7 @@ from nlpguide.models import finetune
 BAD_REAL = BAD_PROBABILITY.filter(lambda v: v is not None)
 FINETUNE_BAD: dict[str, st.SearchStrategy[Any]] = {
     "model_name": st.one_of(st.sampled_from(["", "  "]), NON_STR.filter(lambda v: v is not None)),
-    "lora": st.sampled_from([1, 0, "yes", None, np.bool_(True)]),
+    "lora": st.sampled_from([1, 0, "yes", None]),
     "max_steps": bad_count(1),
     "batch_size": bad_count(1),
     "max_length": st.one_of(bad_count(1), st.sampled_from([513, 10**6])),

@@ -37,10 +37,12 @@ class TestTopK:
         """Equal scores are returned in index order, so results are reproducible."""
         assert top_k([1.0], [[0.5], [0.5], [0.5]], k=2) == [Hit(0, 0.5), Hit(1, 0.5)]
 
-    @pytest.mark.parametrize("k", [0, 4, True, 1.5])
-    def test_bad_k(self, k: Any) -> None:
-        """k must be an int between 1 and the number of documents."""
-        with pytest.raises(ValueError, match="k must be an int"):
+    @pytest.mark.parametrize(
+        ("k", "error"), [(0, ValueError), (4, ValueError), (True, TypeError), (1.5, TypeError)]
+    )
+    def test_bad_k(self, k: Any, error: type[Exception]) -> None:
+        """k must be an int (else TypeError) between 1 and the number of documents (else ValueError)."""
+        with pytest.raises(error, match="k must be an int"):
             top_k([1.0, 0.0], np.eye(2)[[0, 1, 0]], k=k)
 
     def test_width_mismatch(self) -> None:

@@ -117,7 +117,7 @@ class TestRetrieval:
                 )
             )
         if "k" in broken:
-            k = data.draw(st.one_of(bad_count(1), st.just(n + 1), st.just(np.int64(1))))  # type: ignore[assignment]
+            k = data.draw(st.one_of(bad_count(1), st.just(n + 1)))  # type: ignore[assignment]
 
         def sane(hits: list[retrieval.Hit]) -> None:
             assert len(hits) == k

@@ -29,7 +29,6 @@ PYTHON_SOURCES = sorted(
         *(ROOT / "benchmarks").rglob("*.py"),
         *(ROOT / "training").rglob("*.py"),
         *(ROOT / "tools").rglob("*.py"),
-        *(ROOT / "tests").rglob("*.py"),
         ROOT / "docs" / "conf.py",
         ROOT / "noxfile.py",
     ]

@@ -134,10 +134,13 @@ class TestShippedArtefact:
         with warnings.catch_warnings():
             # The hub's own bars stay off under HF_HUB_DISABLE_PROGRESS_BARS, and it says so.
             warnings.filterwarnings("ignore", "Cannot enable progress bars", UserWarning)
+            before = logging.is_progress_bar_enabled()
             logging.enable_progress_bar()
             with quiet_progress():
                 assert not logging.is_progress_bar_enabled()
             assert logging.is_progress_bar_enabled()
+            if not before:  # leave the switch as the session had it
+                logging.disable_progress_bar()
 
 
 class TestReadRecord:

@@ -226,12 +226,15 @@ class TestRuntime:
         with warnings.catch_warnings():
             # The hub's own bars stay off under HF_HUB_DISABLE_PROGRESS_BARS, and it says so.
             warnings.filterwarnings("ignore", "Cannot enable progress bars", UserWarning)
+            before = logging.is_progress_bar_enabled()
             logging.enable_progress_bar()
             out = attempt("nlpguide.models.t5.quiet_progress", t5_api.quiet_progress)
             assert out.ok
             with out.value:
                 assert not logging.is_progress_bar_enabled()
             assert logging.is_progress_bar_enabled()
+            if not before:  # leave the switch as the session had it
+                logging.disable_progress_bar()
 
 
 #: Each public callable -> the test here that fuzzes it (tests/*/test_fuzz_coverage.py).

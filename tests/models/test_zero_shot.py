@@ -159,10 +159,18 @@ class TestFlops:
         with pytest.raises(ValueError, match=r"expects a BERT|supports decoder"):
             func(*args)
 
-    @pytest.mark.parametrize("tokens", [0, -1, True, 2.5])
-    def test_bad_token_counts(self, tokens: Any) -> None:
-        """Token counts must be positive ints."""
-        with pytest.raises(ValueError, match="tokens must be a positive int"):
+    @pytest.mark.parametrize(
+        ("tokens", "error", "match"),
+        [
+            (0, ValueError, "tokens must be an int >= 1, got 0"),
+            (-1, ValueError, "tokens must be an int >= 1, got -1"),
+            (True, TypeError, "tokens must be an int, got bool"),
+            (2.5, TypeError, "tokens must be an int, got float"),
+        ],
+    )
+    def test_bad_token_counts(self, tokens: Any, error: type[Exception], match: str) -> None:
+        """A token count that is no int is a TypeError, one below 1 a ValueError, naming it."""
+        with pytest.raises(error, match=match):
             scoring_flops("gpt2", tokens)
 
 
