@@ -146,6 +146,11 @@ def _clean_side(text: str, marks: str) -> str:
     return " ".join(text.split())
 
 
+def _has_letters(text: str) -> bool:
+    # The "s" of "%s" or the "ARG" of "$(ARG1)" is not a word.
+    return any(c.isalpha() for c in _PLACEHOLDER.sub("", text))
+
+
 def _clean(english: object, french: object, accelerators: object) -> tuple[str, str] | str:
     """The cleaned pair, or the name of the rule that drops it."""
     english = _check.text("english", english, empty=True)
@@ -158,7 +163,7 @@ def _clean(english: object, french: object, accelerators: object) -> tuple[str, 
     en, fr = _clean_side(source, marks), _clean_side(french, marks)
     if not en or not fr:
         return "empty"
-    if not any(c.isalpha() for c in en) or not any(c.isalpha() for c in fr):
+    if not _has_letters(en) or not _has_letters(fr):
         return "no letters"
     if en == fr and len(en.split()) > 1:
         return "copy"
@@ -219,8 +224,8 @@ def clean_catalogue_pair(
 
     6. **Empty.** An entry with nothing left on either side is dropped
        (``"empty"``): the catalogue header (``msgid ""``) and untranslated entries.
-    7. **No letters.** An entry with no letter on either side (``"<="``,
-       ``"75%"``, ``"%s: %s"``) is dropped (``"no letters"``).
+    7. **No letters.** An entry with no letter outside placeholders on either side
+       (``"<="``, ``"75%"``, ``"%s: %s"``) is dropped (``"no letters"``).
     8. **Copies.** An entry whose French equals its English is dropped when the
        English has more than one word (``"copy"``): such entries are mostly left
        untranslated. One-word copies (``"OK"``, ``"Format"``, ``"Zoom"``) are real
