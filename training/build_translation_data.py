@@ -453,9 +453,9 @@ def build(
     for en, fr, src in sorted(cleaned):
         first_source.setdefault((en, fr), src)
     pairs = {en: (en, fr, first_source[(en, fr)]) for en, fr in chosen.items()}
-    for record in records:
-        record["counts"]["pairs after deduplication (source of the kept pair)"] = sum(
-            1 for _, _, src in pairs.values() if src.startswith(f"{record['key']}:")
+    for entry in records:
+        entry["counts"]["pairs after deduplication (source of the kept pair)"] = sum(
+            1 for _, _, src in pairs.values() if src.startswith(f"{entry['key']}:")
         )
 
     splits = assign_splits(list(pairs), test_size=test_size, validation_size=validation_size)

@@ -132,10 +132,14 @@ def _strip_accelerators(text: str, marks: str) -> str:
     pieces.append(text[last:])
     for i in range(0, len(pieces), 2):
         for mark in marks:
-            pieces[i] = _ACCELERATORS[mark].sub(
-                lambda m, mark=mark: mark if len(m.group()) == 2 else "", pieces[i]
-            )
+            pieces[i] = _ACCELERATORS[mark].sub(_literal_or_nothing, pieces[i])
     return "".join(pieces)
+
+
+def _literal_or_nothing(match: re.Match[str]) -> str:
+    # "~~" -> "~" (the literal character); a single mark -> "" (the accelerator).
+    text = match.group()
+    return text[0] if len(text) == 2 else ""
 
 
 def _clean_side(text: str, marks: str) -> str:
@@ -272,12 +276,13 @@ def deduplicate(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
     >>> deduplicate([("Open", "Ouvrir"), ("Close", "Fermer"), ("Open", "Ouvert")])
     {'Close': 'Fermer', 'Open': 'Ouvert'}
     """
-    if isinstance(pairs, str | bytes) or not isinstance(pairs, Sequence):
+    items: object = pairs
+    if isinstance(items, str | bytes) or not isinstance(items, Sequence):
         raise TypeError(
             f"pairs must be a list of (english, french) tuples, got {type(pairs).__name__}"
         )
     counts: dict[str, Counter[str]] = {}
-    for item in pairs:
+    for item in items:
         if not isinstance(item, tuple):
             raise TypeError(f"pairs must hold (english, french) tuples, got {type(item).__name__}")
         if len(item) != 2:

@@ -87,10 +87,10 @@ TRANSLATION_SHA256: dict[str, str] = {
 _TRANSLATION_HEADER = "english\tfrench\tsource"
 
 
-def _verify_digest(what: str, digest: str, expected: str, cause: str) -> None:
+def _verify_digest(what: str, hashed: str, digest: str, expected: str, cause: str) -> None:
     """Fail loudly when data hashes differently from the checksum every page relies on."""
     if digest != expected:
-        msg = f"{what} changed: it hashes to {digest}, expected {expected}. {cause}"
+        msg = f"{what} changed: the sha256 of {hashed} is {digest}, expected {expected}. {cause}"
         raise RuntimeError(msg)
 
 
@@ -195,7 +195,8 @@ def bbc_split(*, verify: bool = True) -> dict[str, list[Article]]:
             splits[name].extend(topic[i] for i in sorted(idx))
     if verify:
         _verify_digest(
-            "the BBC News split (its file lists)",
+            "the BBC News split",
+            "its file lists",
             _split_digest(splits),
             BBC_SPLIT_SHA256,
             "The corpus package or the split code differs from the one every page was "
@@ -250,7 +251,8 @@ def translation_pairs(split: str = "test") -> tuple[TranslationPair, ...]:
     path = _translation_dir() / f"{name}.tsv"
     payload = path.read_bytes()
     _verify_digest(
-        f"the English-French {name} split ({path.name})",
+        f"the English-French {name} split",
+        path.name,
         hashlib.sha256(payload).hexdigest(),
         TRANSLATION_SHA256[name],
         "The shipped file differs from the one the package was released with.",

@@ -265,7 +265,7 @@ class TestDeduplicate:
     )
     def test_bad_pairs(self, pairs: object, error: type[Exception]) -> None:
         """A non-list, a non-tuple item or an item that is not two str raises clearly."""
-        with pytest.raises(error, match="pairs|french"):
+        with pytest.raises(error, match=r"pairs|french"):
             deduplicate(pairs)  # type: ignore[arg-type]
 
 

@@ -132,5 +132,5 @@ class TestDeduplicateFuzz:
     )
     def test_bad_pairs(self, pairs: Any) -> None:
         """Anything but a list of (str, str) tuples raises TypeError or ValueError naming it."""
-        with pytest.raises((TypeError, ValueError), match="pairs|english|french"):
+        with pytest.raises((TypeError, ValueError), match=r"pairs|english|french"):
             cat.deduplicate(pairs)

@@ -140,6 +140,7 @@ class TestChecksum:
 
     def test_untouched_copy_loads(self, copy: Path) -> None:
         """A faithful copy of the files loads as the shipped one does."""
+        assert (copy / "test.tsv").exists()
         assert len(translation_pairs("test")) == 1000
 
     def test_tampered_copy_fails(self, copy: Path) -> None:
@@ -148,7 +149,7 @@ class TestChecksum:
         text = path.read_text(encoding="utf-8")
         first = text.split("\n")[1].split("\t")
         path.write_text(text.replace(first[1], first[1] + "x", 1), encoding="utf-8")
-        with pytest.raises(RuntimeError, match="test split .* changed"):
+        with pytest.raises(RuntimeError, match="test split changed"):
             translation_pairs("test")
 
     def test_wrong_layout_fails(self, copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
