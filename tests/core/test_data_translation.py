@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -199,3 +201,17 @@ class TestArguments:
         pair = TranslationPair("Open", "Ouvrir", "s:x.mo")
         with pytest.raises(AttributeError):
             pair.french = "Fermer"  # type: ignore[misc]
+
+
+class TestImports:
+    def test_no_numpy(self) -> None:
+        """Loading a split imports neither numpy nor torch."""
+        code = (
+            "import sys; from nlpguide.data import translation_pairs; "
+            "assert len(translation_pairs('validation')) == 1000; "
+            "print(sorted({'numpy', 'torch'} & set(sys.modules)))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == "[]"
