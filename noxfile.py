@@ -110,6 +110,7 @@ _CORE_DOCTESTS = [
     "src/nlpguide/_check.py",
     "src/nlpguide/_markdown.py",
     "src/nlpguide/_versions.py",
+    "src/nlpguide/catalogues.py",
     "src/nlpguide/choose.py",
     "src/nlpguide/cli.py",
     "src/nlpguide/metrics.py",

