@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from ._check import text
+from ._check import instance, text
 
 __all__ = [
     "CELL_TAG",
@@ -72,8 +72,7 @@ def record_model(loader: str, model: str, *, hashes: Mapping[str, str]) -> None:
     """
     text("loader", loader)
     text("model", model)
-    if not isinstance(hashes, Mapping):
-        raise TypeError(f"hashes must be a mapping of role to sha256, got {type(hashes).__name__}")
+    instance("hashes", hashes, Mapping)
     entry = {
         "loader": loader,
         "model": model,
