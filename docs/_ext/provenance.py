@@ -150,7 +150,8 @@ def versions(entry: dict[str, Any]) -> str:
     return f"{env.get('device', 'unknown device')}: " + ", ".join(parts)
 
 
-def _hash_nodes(model: dict[str, Any], *, full: bool) -> list[nodes.Node]:
+def _hash_nodes(model: dict[str, Any]) -> list[nodes.Node]:
+    """A model's name and its sources' hashes, shortened (the full hash on hover)."""
     out: list[nodes.Node] = [nodes.Text(model["model"])]
     hashes = model.get("sha256", {})
     if not hashes:
@@ -159,35 +160,22 @@ def _hash_nodes(model: dict[str, Any], *, full: bool) -> list[nodes.Node]:
     for i, (role, digest) in enumerate(hashes.items()):
         if i:
             out.append(nodes.Text(", "))
-        out.append(nodes.Text(f"{role} "))
-        shown = digest if full else digest[:12]
-        out.append(
-            nodes.literal(digest, shown)
-            if full
-            else nodes.abbreviation(shown, shown, explanation=digest)
-        )
+        out += [
+            nodes.Text(f"{role} "),
+            nodes.abbreviation(digest[:12], digest[:12], explanation=digest),
+        ]
     out.append(nodes.Text(")"))
     return out
 
 
-def models_paragraph(entry: dict[str, Any], *, full: bool) -> nodes.paragraph:
-    """The models the page loaded with their hashes, or that it loaded none."""
-    models = (entry.get("record") or {}).get("models", [])
-    para = nodes.paragraph()
+def models_paragraphs(entry: dict[str, Any]) -> list[nodes.paragraph]:
+    """One paragraph per model the page loaded, or one saying it loaded none."""
     if not entry.get("record"):
-        return para
+        return []
+    models = entry["record"].get("models", [])
     if not models:
-        para += nodes.Text("no model" if full else "Models loaded: none.")
-        return para
-    if not full:
-        para += nodes.Text("Models loaded: ")
-    for i, model in enumerate(models):
-        if i:
-            para += nodes.Text("; ")
-        para.extend(_hash_nodes(model, full=full))
-    if not full:
-        para += nodes.Text(".")
-    return para
+        return [nodes.paragraph("", "none")]
+    return [nodes.paragraph("", "", *_hash_nodes(model)) for model in models]
 
 
 def _doc_link(target: str, fromdoc: str, label: str) -> pending_xref:
@@ -216,9 +204,14 @@ def footer(entry: dict[str, Any], *, link: bool, app: Any) -> nodes.container:
     else:
         ran += nodes.Text("This page was not executed in this build.")
     box += ran
-    models = models_paragraph(entry, full=False)
-    if models.children:
-        box += models
+    models = models_paragraphs(entry)
+    if models:
+        line = nodes.paragraph("", "Models loaded: ")
+        for i, para in enumerate(models):
+            line += nodes.Text("; " if i else "")
+            line.extend(para.children)
+        line += nodes.Text(".")
+        box += line
     if link:
         note = nodes.paragraph()
         note += nodes.Text("Every page's record: ")
@@ -258,46 +251,58 @@ def _page_order(env: Any) -> list[str]:
     return [d for d in seen if d in _records(env)] + sorted(set(_records(env)) - set(seen))
 
 
-def _row(cells: list[nodes.Node | str]) -> nodes.row:
-    row = nodes.row()
-    for cell in cells:
-        para = (
-            cell
-            if isinstance(cell, nodes.paragraph)
-            else nodes.paragraph("", "", *([nodes.Text(cell)] if isinstance(cell, str) else [cell]))
-        )
-        row += nodes.entry("", para)
-    return row
+def _cell_nodes(cell: Any) -> list[nodes.Node]:
+    if isinstance(cell, str):
+        return [nodes.paragraph("", cell)]
+    if isinstance(cell, nodes.Node):
+        return [cell]
+    return list(cell)
 
 
-def make_table(env: Any, docname: str) -> list[nodes.Node]:
-    """The summary line and the table of every executed page."""
-    headers = ["Page", "Executed", "Run time", "Models (sha256)", "Ran on"]
-    table = nodes.table(classes=["colwidths-auto", "nlpguide-provenance-table"])
+def _table(headers: list[str], rows: list[list[Any]], classes: list[str]) -> nodes.table:
+    """A table; each cell is a string, a node, or a list of paragraphs."""
+    table = nodes.table(classes=["colwidths-auto", *classes])
     group = nodes.tgroup(cols=len(headers))
     table += group
     group.extend(nodes.colspec(colwidth=1) for _ in headers)
-    head = nodes.thead()
-    head += _row(list(headers))
+    head, body = nodes.thead(), nodes.tbody()
     group += head
-    body = nodes.tbody()
     group += body
+    for part, cells in ((head, headers), *((body, r) for r in rows)):
+        row = nodes.row()
+        for cell in cells:
+            row += nodes.entry("", *_cell_nodes(cell))
+        part.append(row)
+    return table
+
+
+def make_table(env: Any, docname: str) -> list[nodes.Node]:
+    """A summary line, a row per executed page, and each model's full hashes once."""
     order = _page_order(env)
-    total = 0.0
+    rows, models, total = [], {}, 0.0
     for page in order:
         entry = _records(env)[page]
         title = env.titles[page].astext() if page in env.titles else page
-        seconds = (entry.get("exec") or {}).get("runtime")
-        total += seconds or 0.0
+        total += (entry.get("exec") or {}).get("runtime") or 0.0
         link = nodes.paragraph("", "", _doc_link(page, docname, title))
-        cells: list[nodes.Node | str] = [link, when(entry), run_time(entry)]
-        cells += [models_paragraph(entry, full=True), versions(entry)]
-        body += _row(cells)
+        rows.append([link, when(entry), run_time(entry), models_paragraphs(entry), versions(entry)])
+        for model in (entry.get("record") or {}).get("models", []):
+            for role, digest in model.get("sha256", {}).items():
+                models[(model["model"], role)] = digest
     ran = sum(1 for page in order if _records(env)[page].get("record"))
-    summary = nodes.paragraph(
-        "", f"{ran} of {len(order)} pages with code executed; their cells ran for {total:.0f} s."
+    summary = f"{ran} of {len(order)} pages with code executed; their cells ran for {total:.0f} s."
+    pages = _table(
+        ["Page", "Executed", "Run time", "Models (sha256)", "Ran on"],
+        rows,
+        ["nlpguide-provenance-table"],
     )
-    return [summary, table]
+    full = _table(
+        ["Model", "Source", "sha256"],
+        [[m, role, nodes.literal(d, d)] for (m, role), d in sorted(models.items())],
+        ["nlpguide-provenance-hashes"],
+    )
+    intro = "The sources of every model above, with their full sha256:"
+    return [nodes.paragraph("", summary), pages, nodes.paragraph("", intro), full]
 
 
 class FillProvenanceTables(SphinxPostTransform):

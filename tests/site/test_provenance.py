@@ -6,6 +6,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -201,6 +202,7 @@ class TestSite:
         assert "1 of 1 pages with code executed" in info
         assert 'href="page.html"' in info
         assert "all-MiniLM-L6-v2" in info
+        assert re.search(r"<span class=\"pre\">[0-9a-f]{64}</span>", info)  # a full hash
 
         _sphinx(src, tmp_path / "cached", "cache", "-E")  # runs the page, fills the cache
         _sphinx(src, tmp_path / "again", "cache", "-E")  # a fresh environment: a cache hit
