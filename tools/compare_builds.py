@@ -9,7 +9,11 @@ Every output of every code cell is compared: text exactly, images by their bytes
 hash. Timings are the one thing allowed to differ, and only where a page labels
 them: in a cell tagged ``timing``, numbers with a time unit or a ratio sign
 (``43 s``, ``1.5 ms``, ``14x``) are masked and the cell's images (plots of
-timings) are skipped. Exit status 1 lists each difference with its page and cell.
+timings) are skipped. In the provenance record the build appends to every page
+(a cell tagged ``nlpguide-provenance`` that prints ``nlpguide.provenance``'s JSON
+record), the time fields (when the page ran) are masked and nothing else: the
+versions and the hashes of the models loaded must match. Exit status 1 lists
+each difference with its page and cell.
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ TIMING = re.compile(
     r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s?(?:ms|s|sec|seconds?|min|minutes?|x|\u00d7|times)(?![\w])"
 )
 _TEXT_TYPES = ("text/plain", "text/markdown", "text/html", "text/latex")
+#: The tag of the cell that prints the page's provenance record, and the record's time
+#: fields: ``nlpguide.provenance``'s CELL_TAG and TIME_FIELDS (a test keeps the copies
+#: equal; this script runs without nlpguide).
+PROVENANCE_TAG = "nlpguide-provenance"
+TIME_FIELDS = ("executed_at",)
 
 
 @dataclass
@@ -101,6 +110,22 @@ def _merged_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return merged
 
 
+def mask_provenance(record: Any) -> str:
+    """A provenance record as canonical JSON, with its time fields masked and only those.
+
+    >>> mask_provenance({"executed_at": "2026-12-01T21:53:07+00:00", "models": []})
+    '{"executed_at": "<time>", "models": []}'
+    """
+    if isinstance(record, str):
+        try:
+            record = json.loads(record)
+        except json.JSONDecodeError:
+            return record  # not a record: compared as it is
+    if isinstance(record, dict):
+        record = {k: "<time>" if k in TIME_FIELDS else v for k, v in record.items()}
+    return json.dumps(record, sort_keys=True)
+
+
 def cell_outputs(cell: dict[str, Any]) -> list[tuple[str, str]]:
     """One code cell's outputs as ``(kind, content)``; images by their sha256.
 
@@ -144,6 +169,7 @@ def compare_cell(
 ) -> None:
     """Compare one cell of both builds, adding any difference to ``report``."""
     timing = TIMING_TAG in _tags(a)
+    provenance = PROVENANCE_TAG in _tags(a)
     report.timing_cells += timing
     outs_a, outs_b = cell_outputs(a), cell_outputs(b)
     if timing:
@@ -160,6 +186,8 @@ def compare_cell(
             text_a, n = mask_timings(raw_a)
             text_b, _ = mask_timings(raw_b)
             report.masked += n
+        if provenance and not kind.startswith("image/"):
+            text_a, text_b = mask_provenance(raw_a), mask_provenance(raw_b)
         if text_a != text_b:
             report.differences.append(f"{page} cell {index} ({kind}):\n  {text_a!r}\n  {text_b!r}")
 

@@ -38,12 +38,15 @@ listed by ``nlpguide assets``.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 from pathlib import Path
 from typing import Any
 
+from .. import provenance
 from .._assets import ASSETS, AssetMissingError, asset_install_line, locate
-from ._cache import CacheEntryError, cache_dir, ensure_entry, file_sha256, verify_entry
+from ._cache import MANIFEST, CacheEntryError, cache_dir, ensure_entry, file_sha256, verify_entry
 from ._seed import SEED, seed_everything
 
 __all__ = [
@@ -199,7 +202,27 @@ def default_path(kind: str) -> Path:
         msg = f"unknown model kind {kind!r}; known: {', '.join(_PREPARERS)}"
         raise ValueError(msg)
     _require_transformers()
-    return _PREPARERS[kind]()
+    folder = _PREPARERS[kind]()
+    provenance.record_model(kind, DEFAULTS[kind]["offline"], hashes=_source_hashes(folder))
+    return folder
+
+
+@functools.lru_cache(maxsize=8)
+def _sha256_once(path: str, size: int, mtime_ns: int) -> str:
+    del size, mtime_ns  # part of the memo key only: a changed file is hashed again
+    return file_sha256(Path(path))
+
+
+def _source_hashes(folder: Path) -> dict[str, str]:
+    """The sha256 of each source a prepared model was made from (for the page's record)."""
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        # A prepared entry records its sources' hashes in its key: no file is re-read.
+        parts = json.loads(manifest.read_text(encoding="utf-8"))["key_parts"]
+        return {k: v for k, v in parts.items() if isinstance(v, str) and len(v) == 64}
+    weights = folder / "model.safetensors"
+    stat = weights.stat()
+    return {"weights": _sha256_once(str(weights), stat.st_size, stat.st_mtime_ns)}
 
 
 def _check_safe(kw: dict[str, Any]) -> None:
@@ -231,6 +254,7 @@ def _load(kind: str, name: object, auto_class: Any, **kw: Any) -> tuple[Any, Any
     else:
         _require_transformers()
         source = chosen
+        provenance.record_model(kind, chosen, hashes={})
     tok_kw = {k: v for k, v in kw.items() if k in {"local_files_only", "revision", "token"}}
     return AutoTokenizer.from_pretrained(source, **tok_kw), auto_class.from_pretrained(source, **kw)
 
