@@ -36,6 +36,7 @@ def _build(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]:
     src.mkdir()
     shutil.copy(DOCS / "conf.py", src / "conf.py")
     shutil.copytree(DOCS / "_static", src / "_static")  # the favicon and CSS conf.py names
+    shutil.copytree(DOCS / "_ext", src / "_ext")  # the site's own extensions, loaded by conf.py
     (src / "index.md").write_text("# Tiny\n\n```{toctree}\nbroken\n```\n")
     (src / "broken.md").write_text(HEADER + page)
     env = {**os.environ, "NLPGUIDE_DOCS_EXECUTION": "force"}
