@@ -35,7 +35,7 @@ extensions = [
     "tryit",
 ]
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_ext", "vendor", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
 source_suffix = {".md": "myst-nb", ".rst": "restructuredtext"}
 root_doc = "index"
 
