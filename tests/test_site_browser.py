@@ -107,6 +107,12 @@ LESSONS = [
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # Pyodide (the try-it cells) compiles its .wasm as it streams in only if so labelled.
+    extensions_map = {  # noqa: RUF012 - the handler's own class attribute, extended
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+    }
+
     def log_message(self, *_args: Any) -> None:
         """Keep the request log out of the test output."""
 
