@@ -181,8 +181,14 @@
     if (cell.staticOutput) cell.staticOutput.hidden = true;
   }
 
-  const codeOf = (cell) =>
-    cell.editable === "plaintext-only" ? cell.code.textContent : cell.code.innerText;
+  // The code's text, from the DOM alone (innerText is empty inside a closed <details>):
+  // a line break typed into it may be a <br>, or a <div> per line, which textContent drops.
+  function codeOf(cell) {
+    const copy = cell.code.cloneNode(true);
+    copy.querySelectorAll("br").forEach((br) => br.replaceWith("\n"));
+    copy.querySelectorAll("div, p").forEach((line) => line.before("\n"));
+    return copy.textContent;
+  }
 
   async function execute(cell, clicked) {
     const code = codeOf(cell).replace(/\n$/, "");
@@ -249,6 +255,7 @@
       const status = el("span", { className: "tryit-status", role: "status" });
       const bar = el("div", { className: "tryit-bar" }, runButton, resetButton, status);
       const output = el("div", { className: "tryit-output cell_output docutils container", hidden: true });
+      const staticOutput = root.querySelector(":scope > .cell_output"); // the build's output
       // A hidden input (hide-input) sits in a <details>: the bar goes below it, visible.
       const anchor = input.closest("details") || input;
       anchor.after(bar, output);
@@ -260,12 +267,11 @@
         index,
         root,
         code,
-        editable: mode,
         originalHTML: code.innerHTML,
         runButton,
         status,
         output,
-        staticOutput: root.querySelector(":scope > .cell_output"),
+        staticOutput,
         ran: false,
       };
       state.cells.push(cell);
