@@ -17,7 +17,7 @@
     p.endsWith(".whl") ? new URL(p, staticRoot).href : p,
   );
   const runnerURL = new URL("tryit/runner.py", staticRoot).href;
-  const state = { bootMs: null, runs: [], cells: [] };
+  const state = { bootMs: null, bootSteps: {}, runs: [], cells: [] };
   window.tryit = state;
 
   let booting = null; // the promise of the one Pyodide of this page
@@ -57,15 +57,22 @@
       }
       const start = performance.now();
       setAll("Loading Python (Pyodide, about 16 MB, once per visit)…", "busy");
+      const step = (name) => {
+        state.bootSteps[name] = performance.now() - start;
+      };
+      const runnerSource = fetch(runnerURL).then((response) => response.text());
       await loadScript(indexURL + "pyodide.js");
+      step("loader");
       const pyodide = await window.loadPyodide({ indexURL });
+      step("python");
       const failures = [];
       await pyodide.loadPackage(packages, {
         messageCallback: () => {}, // "Loading numpy" lines: the status line says it
         errorCallback: (message) => failures.push(message),
       });
       if (failures.length) throw new Error(failures.join("; "));
-      const source = await (await fetch(runnerURL)).text();
+      step("packages");
+      const source = await runnerSource;
       const module = pyodide.globals.get("dict")();
       pyodide.runPython(source, { globals: module, filename: "runner.py" });
       pyodide.runPython("install_display_shim()", { globals: module });
@@ -102,7 +109,9 @@
         if (code.length > 1 && code.startsWith(" ") && code.endsWith(" ") && code.trim()) {
           code = code.slice(1, -1);
         }
-        html += `<code class="docutils literal notranslate"><span class="pre">${escapeHtml(code)}</span></code>`;
+        // One span.pre per word, as docutils writes it, so long code wraps between words.
+        const words = code.split(" ").map((w) => `<span class="pre">${escapeHtml(w)}</span>`);
+        html += `<code class="docutils literal notranslate">${words.join(" ")}</code>`;
         i = end + fence.length;
       } else if (text.startsWith("**", i) && text.indexOf("**", i + 2) > i + 2) {
         const end = text.indexOf("**", i + 2);
