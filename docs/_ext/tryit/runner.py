@@ -58,7 +58,8 @@ def display(*objs: object) -> None:
 
 def install_display_shim() -> bool:
     """Provide ``IPython.display`` (Markdown, display) where IPython is absent; True if done."""
-    if importlib.util.find_spec("IPython") is None:
+    # Already imported (or this shim already installed): leave it be.
+    if "IPython" not in sys.modules and importlib.util.find_spec("IPython") is None:
         package = types.ModuleType("IPython")
         module = types.ModuleType("IPython.display")
         module.Markdown = Markdown  # type: ignore[attr-defined]
