@@ -584,3 +584,38 @@ class TestEditing:
         time.sleep(0.5)
         status = driver.execute_script("return window.tryit.cells[0].status.textContent")
         assert "python -m http.server -d docs/_build/html" in status, status
+
+
+# The numpy-only modules whose doctests must pass in the browser as they do in CPython.
+CORE_MODULES = (
+    "nlpguide",
+    "nlpguide._check",
+    "nlpguide.choose",
+    "nlpguide.mlm",
+    "nlpguide.text2text",
+)
+_DOCTESTS = """
+import doctest, importlib, json, sys
+import numpy
+results = {"python": sys.version.split()[0], "numpy": numpy.__version__, "modules": {}}
+for name in MODULES:
+    module = importlib.import_module(name)
+    # ELLIPSIS: the flag pytest runs the suite's doctests with.
+    failed, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS, report=False)
+    results["modules"][name] = [failed, attempted]
+print(json.dumps(results))
+"""
+
+
+class TestTheCoreInPyodide:
+    def test_core_doctests_pass(self, driver: WebDriver, server: Server) -> None:
+        """The core's doctests pass under Pyodide: CPython 3.12.7, numpy 2.0.2, wasm32."""
+        driver.get(server.url("index.html"))
+        _set_code(driver, 0, f"MODULES = {CORE_MODULES!r}\n" + _DOCTESTS)
+        run = _click_and_wait(driver, 0)
+        assert run["report"]["error"] is None, run["report"]["error"]
+        results = json.loads(run["report"]["stdout"].splitlines()[-1])
+        assert (results["python"], results["numpy"]) == ("3.12.7", "2.0.2")
+        for name, (failed, attempted) in results["modules"].items():
+            assert attempted > 0, name
+            assert failed == 0, f"{failed} of {attempted} doctests of {name} fail in Pyodide"
