@@ -21,7 +21,7 @@
   window.tryit = state;
 
   let booting = null; // the promise of the one Pyodide of this page
-  let runner = null; // runner.py's namespace in Pyodide
+  let runner = null; // runner.py's run() and the page's namespace, in Pyodide
 
   const el = (tag, props = {}, ...children) => {
     const node = Object.assign(document.createElement(tag), props);
@@ -56,7 +56,7 @@
         );
       }
       const start = performance.now();
-      setAll("Loading Python (Pyodide, about 16 MB, once per visit)…", "busy");
+      setAll("Loading Python (Pyodide: about 16 MB the first time, then cached)…", "busy");
       const step = (name) => {
         state.bootSteps[name] = performance.now() - start;
       };
@@ -202,7 +202,11 @@
   async function execute(cell, clicked) {
     const code = codeOf(cell).replace(/\n$/, "");
     setStatus(cell, "Running…", "busy");
-    await new Promise(requestAnimationFrame); // let "Running…" show before Python blocks
+    // Let "Running…" show before Python blocks the page (a hidden tab has no frames).
+    await new Promise((resolve) => {
+      requestAnimationFrame(() => setTimeout(resolve, 0));
+      setTimeout(resolve, 100);
+    });
     const start = performance.now();
     const report = JSON.parse(runner.run(code, runner.namespace, `<try-it cell ${cell.index + 1}>`));
     const ms = performance.now() - start;
@@ -232,7 +236,8 @@
       }
       await execute(cell, clicked);
     } catch (error) {
-      setStatus(cell, `Python could not start: ${error.message}`, "error");
+      const what = runner ? "The run failed" : "Python could not start";
+      setStatus(cell, `${what}: ${error.message}`, "error");
     } finally {
       state.cells.forEach((c) => { c.runButton.disabled = false; });
     }
