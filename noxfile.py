@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
 import tarfile
 import tempfile
@@ -246,5 +247,20 @@ def browser(session: nox.Session) -> None:
     # nlpguide (numpy only): the try-it test runs the edited cells in CPython as well
     session.install("pytest", "selenium", "-e", ".")
     tests = ["tests/test_site_browser.py", "tests/site/test_tryit_browser.py"]
-    pytest = ["pytest", "-m", "browser", *tests, "-p", "no:cacheprovider"]
-    session.run(*pytest, *session.posargs)
+    pytest = ["pytest", "-m", "browser", *tests, "-p", "no:cacheprovider", *session.posargs]
+    if _can_isolate_network():
+        # In a network namespace of their own, the server, chromium and the tests have
+        # a loopback interface and nothing else: no request can leave the machine.
+        isolated = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
+        session.run(*isolated, *pytest, external=True)
+    else:
+        session.log("no network namespace here: chromium's resolver rules keep it on loopback")
+        session.run(*pytest)
+
+
+def _can_isolate_network() -> bool:
+    """Whether `unshare --net` works here (root, and a kernel that allows it)."""
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        return False
+    probe = subprocess.run(["unshare", "--net", "true"], capture_output=True, check=False)
+    return probe.returncode == 0

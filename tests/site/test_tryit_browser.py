@@ -7,10 +7,11 @@ task) and run: the output must differ and equal what CPython prints for the same
 code run by the same runner (``docs/_ext/tryit/runner.py``). Then code that raises
 (``tryit_edits.RAISES``) must show its traceback in the cell, with no console error.
 
-The browser reaches nothing but the site: chromium has no DNS and an unreachable proxy
-for every host but 127.0.0.1 (as ``tests/test_site_browser.py``), and every request it
-made (its performance log, which also lists refused ones) and every request the server
-received are checked to be on the site's origin. Times are measured in the page
+The browser reaches nothing but the site: ``nox -s browser`` runs the tests in a network
+namespace of their own (``unshare --net``: loopback only) where the kernel allows it, and
+chromium has no DNS and an unreachable proxy for every host but 127.0.0.1 in any case (as
+``tests/test_site_browser.py``). Every request it made (its performance log, which lists
+refused ones too) and every request the server received must be on the site's origin. Times are measured in the page
 (``window.tryit``) and printed: first click to Pyodide ready (target 5 s) and a second
 Run (target 200 ms). Screenshots of a cell before and after Run go to
 ``docs/_build/screenshots``.
@@ -25,6 +26,7 @@ import functools
 import http.server
 import importlib.util
 import json
+import socket
 import tempfile
 import threading
 import time
@@ -388,9 +390,11 @@ class Figures:
         sizes = sum(
             p.stat().st_size for d in ("pyodide", "tryit") for p in (SITE / "_static" / d).iterdir()
         )
+        interfaces = sorted(name for _, name in socket.if_nameindex())
         terminalreporter.write_line(
             f"live cells: {self.live_cells}; requests served: {self.requests}, all on the "
-            f"site's origin; bytes the try-it assets add to the site: {sizes:,}"
+            f"site's origin; bytes the try-it assets add to the site: {sizes:,}; "
+            f"network interfaces: {', '.join(interfaces)}"
         )
 
 
