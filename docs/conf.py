@@ -11,8 +11,10 @@ from docutils import nodes
 
 import nlpguide
 
-# The site's own extensions (docs/_ext): the provenance footer and the build-info table.
-sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "_ext"))  # the site's own extensions
+
+from core_wheel import build_core_wheel
 
 project = "nlpguide"
 author = "nlpguide developers"
@@ -31,9 +33,11 @@ extensions = [
     "sphinx-mathjax-offline",
     # A hidden last cell on every executed page records how it ran; a footer shows it.
     "provenance",
+    # docs/_ext/tryit: cells tagged try-it run in the reader's browser (Pyodide).
+    "tryit",
 ]
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_ext", "vendor", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
 source_suffix = {".md": "myst-nb", ".rst": "restructuredtext"}
 root_doc = "index"
 
@@ -51,6 +55,20 @@ nb_render_markdown_format = "myst"
 nb_kernel_rgx_aliases = {".*": "python3"}
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "substitution"]
 myst_heading_anchors = 3
+
+# -- try it yourself: numpy-only cells run in the reader's browser ---------------------
+# Pyodide 0.27.7 (CPython 3.12 for WebAssembly) from the npm package, fetched and checked
+# against docs/_ext/pyodide-0.27.7.sha256 by `nox -s docs` into a cache folder; its numpy
+# wheel is committed (docs/vendor/pyodide/README.md says where it comes from); nlpguide's
+# numpy-only core is built from this checkout at every build, without model artefacts.
+PYODIDE_VERSION = "0.27.7"
+_cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+tryit_pyodide_dir = os.environ.get(
+    "NLPGUIDE_PYODIDE_DIR", str(_cache_home / "nlpguide-pyodide" / PYODIDE_VERSION)
+)
+tryit_pyodide_sha256 = str(HERE / "_ext" / f"pyodide-{PYODIDE_VERSION}.sha256")
+tryit_packages = [str(HERE / "vendor/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl")]
+tryit_wheels = [str(build_core_wheel("nlpguide", HERE / "_build" / "tryit-wheels"))]
 
 # -- API reference ---------------------------------------------------------------------
 autosummary_generate = True

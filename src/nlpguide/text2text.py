@@ -681,14 +681,16 @@ def _span_counts(
 
 def _random_segmentation(
     num_items: int, num_segments: int, generator: np.random.Generator
-) -> np.ndarray[tuple[int], np.dtype[np.int64]]:
+) -> np.ndarray[tuple[int], np.dtype[np.intp]]:
     import numpy as np  # noqa: PLC0415 - lazy, see span_corruption
 
     # As the reference: shuffle (num_segments - 1) segment starts among the num_items - 1
     # gaps between items, so every split into non-empty segments is equally likely.
     starts = generator.permutation(np.arange(num_items - 1) < num_segments - 1)
-    segment_id = np.cumsum(np.concatenate([[0], starts.astype(np.int64)]))
-    return np.bincount(segment_id, minlength=num_segments).astype(np.int64)
+    # np.intp throughout: bincount and repeat take platform integers only, and those are
+    # int32 on wasm32, where Pyodide runs this in the reader's browser.
+    segment_id = np.cumsum(np.concatenate([[0], starts.astype(np.intp)]))
+    return np.bincount(segment_id, minlength=num_segments)
 
 
 def _spans_to_sentinels(tokens: Sequence[str], mask: Sequence[bool]) -> list[str]:

