@@ -2,7 +2,7 @@
 
 Each script runs as a user would run it, in a child process under the offline
 guard, with very few steps (their figures are not the point here; the pages and
-``tests/test_finetune.py`` check what the recipes learn). Runs under ``torchrun``
+``tests/models/test_finetune.py`` check what the recipes learn). Runs under ``torchrun``
 use two CPU processes (gloo): the distribution path the GPUs would take.
 """
 

@@ -10,7 +10,7 @@ code run by the same runner (``docs/_ext/tryit/runner.py``). Then code that rais
 The browser reaches nothing but the site: ``nox -s browser`` runs the tests in a network
 namespace of their own (``unshare --net``: loopback only) where the kernel allows it, and
 chromium has no DNS and an unreachable proxy for every host but 127.0.0.1 in any case (as
-``tests/test_site_browser.py``). Every request it made (its performance log, which lists
+``tests/site/test_site_browser.py``). Every request it made (its performance log, which lists
 refused ones too) and every request the server received must be on the site's origin. Times are measured in the page
 (``window.tryit``) and printed: first click to Pyodide ready (target 5 s) and a second
 Run (target 200 ms). Screenshots of a cell before and after Run go to
