@@ -7,18 +7,23 @@ real BERT input ([CLS] ... [SEP] then padding, with a special-tokens mask), is m
 * ``ours``: ``mask_tokens(..., strategy="bernoulli")`` on numpy arrays;
 * ``collator``: ``DataCollatorForLanguageModeling.torch_mask_tokens`` on the same batch as
   torch tensors (cloned first, since it works in place; ours copies too);
-* ``floor``: only the random numbers the algorithm needs, drawn with numpy: one float32
-  uniform per position plus one random id per random replacement (~1.5% of the
-  eligible positions). No masking method can draw less, so ``ours / floor`` is the
-  overhead of everything else (validation, selection, copies, labels).
+* ``floor``: only the random numbers the algorithm needs, drawn with numpy's uniform API:
+  one float32 uniform per position (``rng.random``) plus one random id per random
+  replacement (~1.5% of the eligible positions). This is the floor the issue names ("one
+  uniform draw over the batch"); ``ours / floor`` is the overhead of everything else.
 
-The three run interleaved (``REPEATS`` rounds, order rotated each round) so that background
-load hits them alike; medians are reported. Targets: ``collator / ours >= 5`` and
-``ours / floor <= 3``. Two more lines are for information: ``outputs`` (just creating
-the two new output arrays, a copy of the ids and the -100-filled labels: memory that is
-page-faulted and zeroed afresh on every call, a cost no implementation returning new arrays
-escapes and that the floor leaves out) and ``ours_fixed`` (the ``fixed`` strategy, a
-per-row sort).
+The contenders run interleaved (``REPEATS`` rounds, order rotated each round) so that
+background load hits them alike; medians are reported, with the load average. Targets:
+``collator / ours >= 5`` and ``ours / floor <= 1.5``. Three more lines are for information:
+
+* ``floor_raw``: the same count of uniform numbers as 32-bit integers read straight from
+  the bit generator (``random_raw``, two per 64-bit word), which is how ``ours`` draws
+  them: about half the cost of ``rng.random``. ``ours / floor_raw`` is therefore the
+  overhead over ours' own draws, and is reported so that the cheaper draw cannot hide it;
+* ``outputs``: just creating the two new output arrays, a copy of the ids and the
+  -100-filled labels: memory that is page-faulted and zeroed afresh on every call, a cost
+  no implementation returning new arrays escapes and that the floor leaves out;
+* ``ours_fixed``: the ``fixed`` strategy, a per-row sort.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ VOCAB = 30522
 MASK_ID, CLS_ID, SEP_ID, PAD_ID = 103, 101, 102, 0
 REPEATS = 15
 TARGET_SPEEDUP = 5.0
-TARGET_FLOOR_RATIO = 3.0
+TARGET_FLOOR_RATIO = 1.5
 
 
 def make_batch(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -97,6 +102,10 @@ def main() -> None:
     def floor() -> object:
         return rng.random(ids.shape, dtype=np.float32), rng.integers(0, VOCAB, size=n_random)
 
+    def floor_raw() -> object:
+        words = rng.bit_generator.random_raw((ids.size + 1) // 2)
+        return words.view(np.uint32), rng.integers(0, VOCAB, size=n_random)
+
     def outputs() -> object:
         return ids.copy(), np.full(ids.shape, -100, dtype=np.int64)
 
@@ -104,6 +113,7 @@ def main() -> None:
         "ours": ours,
         "collator": collator_run,
         "floor": floor,
+        "floor_raw": floor_raw,
         "outputs": outputs,
         "ours_fixed": ours_fixed,
     }
@@ -140,6 +150,7 @@ def main() -> None:
         f"ours/floor = {floor_ratio:.2f}x (target <= {TARGET_FLOOR_RATIO:g}x): "
         f"{'PASS' if floor_ratio <= TARGET_FLOOR_RATIO else 'MISS'}"
     )
+    print(f"ours/floor_raw = {med['ours'] / med['floor_raw']:.2f}x (information: ours' own draws)")
     print(
         f"(from the min column: collator/ours = {low['collator'] / low['ours']:.1f}x, "
         f"ours/floor = {low['ours'] / low['floor']:.2f}x)"
