@@ -144,9 +144,121 @@ SMALL_CONFIGS: dict[str, dict[str, Any]] = {
         "attention_bias": True,
         "vocab_size": 97,
     },
+    "roberta": {
+        "model_type": "roberta",
+        "hidden_size": 24,
+        "intermediate_size": 40,
+        "max_position_embeddings": 66,
+        "num_attention_heads": 3,
+        "num_hidden_layers": 2,
+        "type_vocab_size": 1,
+        "vocab_size": 97,
+    },
+    "albert": {
+        "model_type": "albert",
+        "embedding_size": 16,
+        "hidden_size": 32,
+        "intermediate_size": 48,
+        "max_position_embeddings": 64,
+        "num_attention_heads": 4,
+        "num_hidden_layers": 3,
+        "num_hidden_groups": 2,
+        "inner_group_num": 2,
+        "type_vocab_size": 2,
+        "vocab_size": 97,
+    },
+    "electra": {
+        "model_type": "electra",
+        "embedding_size": 16,
+        "hidden_size": 32,
+        "intermediate_size": 48,
+        "max_position_embeddings": 64,
+        "num_attention_heads": 4,
+        "num_hidden_layers": 2,
+        "type_vocab_size": 2,
+        "vocab_size": 97,
+    },
+    "mt5": {
+        "model_type": "mt5",
+        "d_model": 32,
+        "d_ff": 40,
+        "d_kv": 8,
+        "num_heads": 2,
+        "num_layers": 2,
+        "num_decoder_layers": 1,
+        "vocab_size": 97,
+    },
+    "umt5": {
+        "model_type": "umt5",
+        "d_model": 32,
+        "d_ff": 40,
+        "d_kv": 8,
+        "num_heads": 2,
+        "num_layers": 2,
+        "num_decoder_layers": 3,
+        "vocab_size": 97,
+        "relative_attention_num_buckets": 8,
+    },
+    "mbart": {
+        "model_type": "mbart",
+        "d_model": 32,
+        "encoder_layers": 2,
+        "decoder_layers": 1,
+        "encoder_attention_heads": 4,
+        "decoder_attention_heads": 2,
+        "encoder_ffn_dim": 48,
+        "decoder_ffn_dim": 40,
+        "vocab_size": 97,
+        "max_position_embeddings": 64,
+    },
+    "marian": {
+        "model_type": "marian",
+        "d_model": 32,
+        "encoder_layers": 2,
+        "decoder_layers": 2,
+        "encoder_attention_heads": 4,
+        "decoder_attention_heads": 4,
+        "encoder_ffn_dim": 48,
+        "decoder_ffn_dim": 40,
+        "vocab_size": 97,
+        "max_position_embeddings": 64,
+        "pad_token_id": 96,
+        "decoder_start_token_id": 96,
+    },
+    "mistral": {
+        "model_type": "mistral",
+        "hidden_size": 32,
+        "intermediate_size": 48,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 1,
+        "num_hidden_layers": 2,
+        "vocab_size": 97,
+    },
+    "qwen2": {
+        "model_type": "qwen2",
+        "hidden_size": 32,
+        "intermediate_size": 48,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "num_hidden_layers": 2,
+        "tie_word_embeddings": True,
+        "vocab_size": 97,
+    },
+    "gemma": {
+        "model_type": "gemma",
+        "hidden_size": 32,
+        "intermediate_size": 48,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 1,
+        "head_dim": 16,
+        "num_hidden_layers": 2,
+        "vocab_size": 97,
+    },
 }
 
-ENCODER_DECODERS = {"t5", "bart"}
+ENCODER_DECODERS = {"t5", "mt5", "umt5", "bart", "mbart", "marian"}
+ENCODERS = {"bert", "roberta", "albert", "electra", "distilbert"}
+T5_FAMILY = {"t5", "mt5", "umt5"}
 
 
 def _auto_class(model_type: str) -> Any:
@@ -154,9 +266,9 @@ def _auto_class(model_type: str) -> Any:
 
     if model_type in ENCODER_DECODERS:
         return transformers.AutoModelForSeq2SeqLM
-    if model_type in {"gpt2", "llama"}:
-        return transformers.AutoModelForCausalLM
-    return transformers.AutoModel
+    if model_type in ENCODERS:
+        return transformers.AutoModel
+    return transformers.AutoModelForCausalLM
 
 
 def _transformers_config(fields: Mapping[str, Any]) -> Any:
@@ -183,6 +295,7 @@ def _small_model(model_type: str) -> Any:
 
     torch.set_num_threads(1)
     fields = SMALL_CONFIGS[model_type]
+    torch.manual_seed(0)
     model = _auto_class(model_type).from_config(
         _transformers_config(fields), attn_implementation="eager"
     )
@@ -608,8 +721,8 @@ class TestParameterCount:
 
     def test_unsupported_model_type(self) -> None:
         """An unsupported model_type raises ValueError listing the supported ones."""
-        with pytest.raises(ValueError, match="unsupported model_type 'roberta'") as info:
-            parameter_count({"model_type": "roberta"})
+        with pytest.raises(ValueError, match="unsupported model_type 'xlnet'") as info:
+            parameter_count({"model_type": "xlnet"})
         for model_type in SUPPORTED_MODEL_TYPES:
             assert model_type in str(info.value)
 
@@ -688,11 +801,21 @@ class TestParameterCount:
         """Each model type counts the documented transformers class."""
         assert {counted_model_class(c) for c in SMALL_CONFIGS.values()} == {
             "BertModel",
+            "RobertaModel",
+            "AlbertModel",
+            "ElectraModel",
             "DistilBertModel",
             "T5ForConditionalGeneration",
+            "MT5ForConditionalGeneration",
+            "UMT5ForConditionalGeneration",
             "BartForConditionalGeneration",
+            "MBartForConditionalGeneration",
+            "MarianMTModel",
             "GPT2LMHeadModel",
             "LlamaForCausalLM",
+            "MistralForCausalLM",
+            "Qwen2ForCausalLM",
+            "GemmaForCausalLM",
         }
 
     @pytest.mark.models
@@ -710,12 +833,12 @@ class TestParameterCount:
 
     @pytest.mark.models
     @given(data=st.data())
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     def test_random_configs_equal_meta(self, data: st.DataObject) -> None:
         """For random small configs of every type the count equals transformers'."""
         fields = data.draw(random_configs())
         expected = _meta_parameter_count(fields)
-        if fields["model_type"] == "t5" and fields.get("tie_word_embeddings") is False:
+        if fields["model_type"] in T5_FAMILY and fields.get("tie_word_embeddings") is False:
             # transformers 5 builds T5 tied and unties lm_head on loading a checkpoint;
             # we count the loaded model (see test_t5_untied_matches_loaded_checkpoint).
             expected += fields["vocab_size"] * fields["d_model"]
@@ -755,7 +878,7 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
     layers = draw(small)
     ffn = draw(st.integers(1, 24))
     optional: dict[str, Any] = {}
-    if model_type == "bert":
+    if model_type in ENCODERS - {"distilbert"}:
         fields = {
             "hidden_size": width,
             "num_hidden_layers": layers,
@@ -764,6 +887,10 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
             "max_position_embeddings": draw(st.integers(1, 20)),
             "type_vocab_size": draw(small),
         }
+        if model_type in {"albert", "electra"}:
+            fields["embedding_size"] = draw(st.integers(1, 12))
+        if model_type == "albert":
+            optional = {"num_hidden_groups": small, "inner_group_num": small}
     elif model_type == "distilbert":
         fields = {
             "dim": width,
@@ -772,7 +899,8 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
             "hidden_dim": ffn,
             "max_position_embeddings": draw(st.integers(1, 20)),
         }
-    elif model_type == "t5":
+        optional = {"sinusoidal_pos_embds": st.booleans()}
+    elif model_type in T5_FAMILY:
         fields = {
             "d_model": width,
             "d_ff": ffn,
@@ -786,7 +914,7 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
             "feed_forward_proj": st.sampled_from(["relu", "gated-gelu", "gated-silu"]),
             "tie_word_embeddings": st.booleans(),
         }
-    elif model_type == "bart":
+    elif model_type in {"bart", "mbart", "marian"}:
         fields = {
             "d_model": width,
             "encoder_layers": layers,
@@ -798,6 +926,14 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
             "max_position_embeddings": draw(st.integers(1, 20)),
         }
         optional = {"tie_word_embeddings": st.booleans()}
+        if model_type == "marian":
+            # Marian's default pad id (58100) must fall inside the small vocabulary.
+            fields |= {"pad_token_id": 0, "decoder_start_token_id": 0}
+            if draw(st.booleans()):
+                fields |= {
+                    "share_encoder_decoder_embeddings": False,
+                    "decoder_vocab_size": draw(st.integers(8, 40)),
+                }
     elif model_type == "gpt2":
         fields = {
             "n_embd": width,
@@ -814,14 +950,23 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
             "num_hidden_layers": layers,
             "num_attention_heads": heads,
             "intermediate_size": ffn,
+            # Every class default (8, 32, 16 heads) would not divide these small head counts.
+            "num_key_value_heads": kv_heads,
         }
+        if model_type == "gemma":  # its default head_dim, 256, is far too big for a test
+            fields["head_dim"] = 2 * draw(st.integers(1, 6))
         optional = {
-            "num_key_value_heads": st.just(kv_heads),
             "head_dim": st.integers(1, 6).map(lambda n: 2 * n),
             "tie_word_embeddings": st.booleans(),
-            "attention_bias": st.booleans(),
-            "mlp_bias": st.booleans(),
         }
+        if model_type in {"llama", "gemma"}:
+            optional["attention_bias"] = st.booleans()
+        if model_type == "llama":
+            optional |= {"num_key_value_heads": st.just(kv_heads), "mlp_bias": st.booleans()}
+            if draw(st.booleans()):
+                del fields["num_key_value_heads"]  # llama's default: one per head
+        for key in ("pad_token_id", "bos_token_id", "eos_token_id"):
+            fields[key] = 0  # gemma's defaults (0, 2, 1) must fit the vocabulary too
     drawn = draw(st.fixed_dictionaries({}, optional=optional))
     return {"model_type": model_type, "vocab_size": vocab, **fields, **drawn}
 

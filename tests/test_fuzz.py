@@ -998,7 +998,7 @@ def _model_configs(
         heads, head_dim = draw(st.integers(1, 8)), draw(dim)
         width = heads * head_dim
         d = {"model_type": model_type}
-        if model_type == "bert":
+        if model_type in {"bert", "roberta", "electra", "albert"}:
             d |= {"hidden_size": width, "num_attention_heads": heads}
             for k in (
                 "num_hidden_layers",
@@ -1008,17 +1008,23 @@ def _model_configs(
                 "type_vocab_size",
             ):
                 d[k] = draw(dim)
+            if model_type in {"electra", "albert"}:
+                d["embedding_size"] = draw(dim)
+            if model_type == "albert":
+                d["num_hidden_groups"] = draw(st.sampled_from([1, 2, None]))
+                d["inner_group_num"] = draw(st.sampled_from([1, 2, None]))
         elif model_type == "distilbert":
             d |= {"dim": width, "n_heads": heads}
             for k in ("n_layers", "hidden_dim", "vocab_size", "max_position_embeddings"):
                 d[k] = draw(dim)
-        elif model_type == "t5":
+            d["sinusoidal_pos_embds"] = draw(st.sampled_from([True, False, None]))
+        elif model_type in {"t5", "mt5", "umt5"}:
             d |= {"d_model": draw(dim), "d_kv": head_dim, "num_heads": heads}
             for k in ("d_ff", "vocab_size", "num_layers"):
                 d[k] = draw(dim)
             d["feed_forward_proj"] = draw(st.sampled_from(["relu", "gated-gelu", None]))
             d["tie_word_embeddings"] = draw(st.sampled_from([True, False, None]))
-        elif model_type == "bart":
+        elif model_type in {"bart", "mbart", "marian"}:
             d |= {
                 "d_model": width,
                 "encoder_attention_heads": heads,
@@ -1033,14 +1039,17 @@ def _model_configs(
                 "decoder_ffn_dim",
             ):
                 d[k] = draw(dim)
+            if model_type == "marian" and draw(st.booleans()):
+                d["share_encoder_decoder_embeddings"] = False
+                d["decoder_vocab_size"] = draw(dim)
         elif model_type == "gpt2":
             d |= {"n_embd": width, "n_head": heads}
             for k in ("n_layer", "vocab_size", "n_positions"):
                 d[k] = draw(dim)
-        else:  # llama: an explicit head_dim frees hidden_size from the heads
+        else:  # the LLaMA family: an explicit head_dim frees hidden_size from the heads
             kv = draw(st.sampled_from([h for h in range(1, heads + 1) if heads % h == 0]))
             d |= {"num_attention_heads": heads, "num_key_value_heads": kv}
-            if draw(st.booleans()):
+            if draw(st.booleans()) or model_type == "gemma":  # gemma's default head_dim is 256
                 d |= {"hidden_size": draw(dim), "head_dim": head_dim}
             else:
                 d["hidden_size"] = width
@@ -1073,6 +1082,11 @@ DEFAULTED_KEYS = frozenset(
         "feed_forward_proj",
         "attention_bias",
         "mlp_bias",
+        "num_hidden_groups",
+        "inner_group_num",
+        "sinusoidal_pos_embds",
+        "decoder_vocab_size",
+        "share_encoder_decoder_embeddings",
     }
 )
 
