@@ -988,14 +988,17 @@ def memory_estimate(
     non-parameter buffers (position ids, rotary frequencies, BART's
     ``final_logits_bias``).  Expect a real run to need more.
 
-    **Against accelerate.**  ``accelerate estimate-memory`` measures the *base* class
-    (``AutoModel``: no LM head, so an untied head such as Llama-2's is missing) and its
-    buffers too; on the same class its "Total Size" in fp32 equals ``weights["fp32"]``
-    plus the buffers' bytes, and its fp32 "Training using Adam" is 4 x that size, which
-    is this function's fp32 full fine-tune (16 bytes a parameter, pure or mixed) plus 4
-    x the buffers.  For fp16/bf16 accelerate reports the largest single component of
-    mixed-precision training (2 x the fp32 size, the moments), not their sum; this
-    function adds them up.
+    **Against accelerate.**  ``accelerate estimate-memory`` builds the model with
+    ``init_empty_weights`` and adds up its tensors; offline, on the same class, its fp32
+    "Total Size" equals ``weights["fp32"]`` plus two things this function leaves out:
+    each tied table counted again (``init_empty_weights`` re-creates parameters as they
+    are registered, so the LM head and the token tables transformers ties come apart:
+    one more vocabulary table for GPT-2, Gemma or Qwen2-0.5B, three for T5 and BART),
+    and the buffers.  Its fp32 "Training using Adam" is 4 x its total, as here (16
+    bytes a parameter).  Its command line also measures the base ``AutoModel`` (no LM
+    head, so an untied head such as Llama-2's is missing), and for fp16/bf16 it reports
+    the largest single component of mixed-precision training (the fp32 moments, 2 x the
+    fp32 size), where this function adds the components up.
 
     >>> m = memory_estimate("Llama-2-7b-hf", dtype="bf16", batch=1, seq_len=4096,
     ...                     lora_rank=8)
