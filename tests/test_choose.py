@@ -889,6 +889,8 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
         }
         if model_type in {"albert", "electra"}:
             fields["embedding_size"] = draw(st.integers(1, 12))
+        if model_type == "roberta":  # its position table has the pad id as padding_idx
+            fields["pad_token_id"] = 0
         if model_type == "albert":
             optional = {"num_hidden_groups": small, "inner_group_num": small}
     elif model_type == "distilbert":

@@ -194,6 +194,9 @@ _WEIGHT_BITS: Final = {"fp32": 32, "bf16": 16, "int8": 8, "int4": 4}
 TrainingRecipe: TypeAlias = Literal["mixed", "pure"]
 _RECIPES: Final = ("mixed", "pure")
 
+# A config.json is a few kB; anything far larger is not one (and is not read whole).
+_MAX_CONFIG_BYTES: Final = 4 * 2**20
+
 # Which token rows a matrix multiplication runs over: the input (encoder) tokens,
 # the target (decoder) tokens, or only the first token (the pooler).
 _Rows = Literal["input", "target", "first"]
@@ -685,10 +688,23 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, object]:
     """
     _check.instance("path", path, (str, os.PathLike))
     file = Path(path)
-    if file.is_dir():
-        file = file / "config.json"
+    if "\x00" in str(file):  # the OS cannot even look such a name up
+        raise ValueError(f"cannot read config {str(file)!r}: the path holds a NUL character")
     try:
-        text = file.read_text(encoding="utf-8")
+        if file.is_dir():
+            file = file / "config.json"
+        # Only a regular file: a device or a pipe could block or never end.
+        if not file.is_file():
+            reason = "no such file" if not file.exists() else "not a regular file"
+            raise ValueError(f"cannot read config {str(file)!r}: {reason}")
+        with file.open("rb") as stream:
+            raw = stream.read(_MAX_CONFIG_BYTES + 1)
+        if len(raw) > _MAX_CONFIG_BYTES:
+            raise ValueError(
+                f"config {str(file)!r} is larger than {_MAX_CONFIG_BYTES:,} bytes: "
+                "not a config.json"
+            )
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise ValueError(f"cannot read config {str(file)!r}: {reason}") from None
@@ -710,6 +726,19 @@ def _exists(path: str) -> bool:
         return False
 
 
+def _expanded(text: str) -> str:
+    try:
+        return str(Path(text).expanduser())
+    except (RuntimeError, ValueError):  # no home folder to expand "~" to, or a NUL
+        return text
+
+
+def _looks_like_path(text: str) -> bool:
+    # Hub names are "name" or "owner/name"; anything else with a separator is a path.
+    separators = text.count("/") + (text.count(os.sep) if os.sep != "/" else 0)
+    return text.startswith((".", "/", "~")) or text.endswith(".json") or separators > 1
+
+
 def _fields(model: object) -> Mapping[str, object]:
     if isinstance(model, Mapping):
         return model
@@ -719,8 +748,11 @@ def _fields(model: object) -> Mapping[str, object]:
         key = model.strip().casefold()
         if key in _NAME_INDEX:  # a bundled name wins: pass a Path to read such a folder
             return REFERENCE_CONFIGS[_NAME_INDEX[key]]
-        if model and _exists(model):
-            return load_config(model)
+        path = _expanded(model)
+        if model and _exists(path):
+            return load_config(path)
+        if _looks_like_path(model):
+            raise ValueError(f"no such config file or folder: {model!r}")
         raise _unknown_name(model)
     raise TypeError(
         "expected a model name (str), a config mapping or a path to a config.json, "
