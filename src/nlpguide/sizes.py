@@ -969,15 +969,10 @@ def _lora_parameters(arch: _Architecture, rank: int, targets: Sequence[str]) -> 
 
 
 def _training(parameters: int, trainable: int, dtype: str, recipe: str) -> TrainingMemory:
-    width = DTYPES[dtype]
-    if recipe == "pure":  # everything in dtype
-        return TrainingMemory(
-            trainable, parameters * width, trainable * width, 2 * trainable * width
-        )
-    # Mixed precision: fp32 master weights and moments, dtype gradients, plus a dtype working
-    # copy of the weights when dtype is narrower than fp32.
-    copy = width if width < 4 else 0
-    return TrainingMemory(trainable, parameters * (4 + copy), trainable * width, 2 * trainable * 4)
+    # "mixed" is automatic mixed precision: fp32 weights, gradients and moments, with
+    # dtype only for the (transient) casts autocast makes; "pure" keeps all in dtype.
+    width = DTYPES[dtype] if recipe == "pure" else 4
+    return TrainingMemory(trainable, parameters * width, trainable * width, 2 * trainable * width)
 
 
 def memory_estimate(
@@ -1002,16 +997,16 @@ def memory_estimate(
     keep no cache.
 
     Training memory, for a full fine-tune and for LoRA, counts AdamW on the trainable
-    parameters.  ``training="mixed"`` (the default) is mixed precision: fp32 master
-    weights and moments, gradients in *dtype* and, when *dtype* is not fp32, a
-    *dtype* working copy of the weights (4 + 2 + 2 + 8 = 16 bytes a parameter in
-    bf16; 4 + 4 + 8 = 16 in fp32).  ``training="pure"`` keeps weights, gradients and
-    both moments in *dtype* (4 x its width).  For LoRA the base weights are frozen in
-    *dtype* and the adapters are trained under the same recipe (peft keeps adapters in
-    fp32 by default, which is "mixed").  LoRA of rank *lora_rank* adapts every linear
-    layer named in *lora_targets* (default: :data:`LORA_TARGET_MODULES`, peft's own
-    choice), adding ``rank x (fan_in + fan_out)`` parameters to each, as peft does
-    with ``bias="none"``.
+    parameters.  ``training="mixed"`` (the default) is automatic mixed precision, as
+    ``torch.autocast`` and transformers' ``Trainer(bf16=True)`` run it: weights,
+    gradients and both moments stay in fp32 (4 + 4 + 8 = 16 bytes a parameter) and
+    *dtype* only names the compute casts.  ``training="pure"`` keeps weights, gradients
+    and both moments in *dtype* (4 x its width: 8 bytes a parameter in bf16).  For LoRA
+    the base weights are frozen in *dtype* (no gradients, no moments) and the adapters
+    are trained under the same recipe (peft keeps adapters in fp32, which is "mixed").
+    LoRA of rank *lora_rank* adapts every linear layer named in *lora_targets*
+    (default: :data:`LORA_TARGET_MODULES`, peft's own choice), adding
+    ``rank x (fan_in + fan_out)`` parameters to each, as peft does with ``bias="none"``.
 
     **Not included:** activations (they grow with batch and sequence, and depend on
     checkpointing and the attention kernel), temporary buffers, the framework's and the
