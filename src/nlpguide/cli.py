@@ -146,13 +146,15 @@ def _cmd_params(args: argparse.Namespace) -> str:
 
 
 def _binary(size: int) -> str:
-    """Bytes in binary units: 512 B, 36.0 KiB, 1.9 GiB."""
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{size} B" if unit == "B" else f"{value:,.1f} {unit}"
-        value /= 1024
-    raise AssertionError  # pragma: no cover
+    """Bytes in binary units: 512 B, 36.0 KiB, 1.9 GiB (whole TiB beyond 1024 TiB)."""
+    if size < 1024:
+        return f"{size} B"
+    for power, unit in enumerate(("KiB", "MiB", "GiB", "TiB"), start=1):
+        if size < 1024 ** (power + 1) or unit == "TiB":
+            break
+    if size >= 1024**5:  # integer division: a fuzzed config can exceed any float
+        return f"{size // 1024**4:,} TiB"
+    return f"{size / 1024**power:,.1f} {unit}"
 
 
 def _whole(low: int, high: int) -> Callable[[str], int]:

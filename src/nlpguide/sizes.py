@@ -69,7 +69,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1074,7 +1073,7 @@ def memory_estimate(
         batch=n_batch,
         seq_len=n_seq,
         weights=MappingProxyType(
-            {fmt: math.ceil(parameters * bits / 8) for fmt, bits in _WEIGHT_BITS.items()}
+            {fmt: -(-parameters * bits // 8) for fmt, bits in _WEIGHT_BITS.items()}
         ),
         kv_cache_per_token=per_token,
         kv_cache=n_batch * n_seq * per_token,
