@@ -707,8 +707,8 @@ def _bernoulli_mask(
     out = np.empty(ids.shape, dtype=ids.dtype)
     labels = np.empty(ids.shape, dtype=np.int64)
     src, out_flat, labels_flat = ids.reshape(-1), out.reshape(-1), labels.reshape(-1)
-    allowed = _allowed(special, attention)
-    allowed_flat = None if allowed is None else allowed.reshape(-1)
+    special_flat = None if special is None else special.reshape(-1)
+    attention_flat = None if attention is None else attention.reshape(-1)
     select, mask = np.uint32(max(b_select, 0)), np.uint32(max(b_mask, 0))
     # b_mask < u <= b_random as one unsigned comparison: u - (b_mask + 1) wraps around below.
     shift, width = np.uint32((b_mask + 1) % 2**32), np.uint32(max(b_random - b_mask - 1, 0))
@@ -721,20 +721,25 @@ def _bernoulli_mask(
             continue
         u = _uniform_u32(gen, stop - start)
         selected = u <= select
-        if allowed_flat is not None:
-            selected &= allowed_flat[start:stop]
+        if special_flat is not None:  # selected and not special, in one pass
+            np.greater(selected, special_flat[start:stop], out=selected)
+        if attention_flat is not None:
+            selected &= attention_flat[start:stop]
         idx = np.flatnonzero(selected)
-        u_sel = u[idx]
-        values = chunk[idx]
-        chunk_labels[idx] = values
         # The new ids are decided on the compact selection, then written with one scatter.
+        # (take, putmask and place are the fastest numpy forms of these steps.)
+        u_sel = u.take(idx)
+        values = chunk.take(idx)
+        chunk_labels[idx] = values
         if b_mask >= 0:
-            values[u_sel <= mask] = cfg.mask_token_id
+            np.putmask(values, u_sel <= mask, cfg.mask_token_id)
         if b_random > b_mask:
             is_random = (u_sel - shift) <= width
             n_random = int(np.count_nonzero(is_random))
             if n_random:
-                values[is_random] = gen.integers(0, cfg.vocab_size, size=n_random)
+                # ids fit the input's dtype (checked against vocab_size): a safe cast.
+                random_ids = gen.integers(0, cfg.vocab_size, size=n_random)
+                np.place(values, is_random, random_ids.astype(values.dtype, copy=False))
         chunk[idx] = values
     return MaskedBatch(input_ids=out, labels=labels)
 
