@@ -4,7 +4,7 @@ The guide's quick-reference table is data here (:data:`QUICK_REFERENCE`), render
 for the docs and the command line by :func:`render_table`.  :func:`recommend`
 maps a task described in plain words ("spam detection", "Q&A") to a row of that
 table.  The sizes and costs of a model, :func:`parameter_count`,
-:func:`forward_flops` and :func:`memory_estimate`, live in :mod:`nlpguide.sizes`
+:func:`forward_flops` and :func:`memory_estimate`, live in ``nlpguide.sizes``
 and are re-exported here: they take a bundled name, a ``config.json`` dict, or the
 path of a local ``config.json``.
 

@@ -1004,7 +1004,7 @@ def memory_estimate(
     the base weights are frozen in *dtype* (no gradients, no moments) and the adapters
     are trained under the same recipe (peft keeps adapters in fp32, which is "mixed").
     LoRA of rank *lora_rank* adapts every linear layer named in *lora_targets*
-    (default: :data:`LORA_TARGET_MODULES`, peft's own choice), adding
+    (default: ``LORA_TARGET_MODULES``, peft's own choice), adding
     ``rank x (fan_in + fan_out)`` parameters to each, as peft does with ``bias="none"``.
 
     **Not included:** activations (they grow with batch and sequence, and depend on
