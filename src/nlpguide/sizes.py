@@ -980,7 +980,7 @@ def memory_estimate(
     dtype: str,
     batch: int,
     seq_len: int,
-    training: TrainingRecipe = "mixed",
+    training: TrainingRecipe | None = None,
     lora_rank: int | None = None,
     lora_targets: Sequence[str] | None = None,
 ) -> MemoryEstimate:
@@ -996,10 +996,10 @@ def memory_estimate(
     keep no cache.
 
     Training memory, for a full fine-tune and for LoRA, counts AdamW on the trainable
-    parameters.  ``training="mixed"`` (the default) is automatic mixed precision, as
-    ``torch.autocast`` and transformers' ``Trainer(bf16=True)`` run it: weights,
-    gradients and both moments stay in fp32 (4 + 4 + 8 = 16 bytes a parameter) and
-    *dtype* only names the compute casts.  ``training="pure"`` keeps weights, gradients
+    parameters.  ``training="mixed"`` (the default, also spelled ``None``) is automatic
+    mixed precision, as ``torch.autocast`` and transformers' ``Trainer(bf16=True)`` run
+    it: weights, gradients and both moments stay in fp32 (4 + 4 + 8 = 16 bytes a
+    parameter) and *dtype* only names the compute casts.  ``training="pure"`` keeps weights, gradients
     and both moments in *dtype* (4 x its width: 8 bytes a parameter in bf16).  For LoRA
     the base weights are frozen in *dtype* (no gradients, no moments) and the adapters
     are trained under the same recipe (peft keeps adapters in fp32, which is "mixed").
@@ -1041,7 +1041,7 @@ def memory_estimate(
     checked_dtype = _check.choice("dtype", key, tuple(DTYPES))
     n_batch = _check.integer("batch", batch, minimum=1)
     n_seq = _check.integer("seq_len", seq_len, minimum=1)
-    recipe = _check.choice("training", training, _RECIPES)
+    recipe = "mixed" if training is None else _check.choice("training", training, _RECIPES)
     rank = None if lora_rank is None else _check.integer("lora_rank", lora_rank, minimum=1)
     if lora_targets is None:
         targets = LORA_TARGET_MODULES[arch.model_type]

@@ -234,13 +234,14 @@ class TestMemoryByHand:
     @pytest.mark.parametrize(
         ("dtype", "training", "per_parameter"),
         [("fp32", "mixed", 16), ("fp32", "pure", 16), ("bf16", "mixed", 16),
-         ("bf16", "pure", 8), ("fp16", "pure", 8), ("float32", "mixed", 16)],
+         ("bf16", "pure", 8), ("fp16", "pure", 8), ("float32", "mixed", 16),
+         ("bf16", None, 16)],
     )  # fmt: skip
     def test_full_finetune_bytes(self, dtype: str, training: Any, per_parameter: int) -> None:
         """AdamW costs 16 bytes a parameter in fp32 or mixed precision, 8 in pure bf16."""
         m = memory_estimate("gpt2", dtype=dtype, batch=1, seq_len=1, training=training)
         assert m.full_finetune.total == per_parameter * m.parameters
-        width = 4 if training == "mixed" else DTYPES[sizes._DTYPE_ALIASES.get(dtype, dtype)]
+        width = 4 if training in ("mixed", None) else DTYPES[sizes._DTYPE_ALIASES.get(dtype, dtype)]
         assert m.full_finetune.optimizer == 2 * m.parameters * width
 
     def test_lora_bert_base(self) -> None:
