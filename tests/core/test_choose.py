@@ -470,8 +470,8 @@ class TestParameterCount:
 
     def test_unsupported_model_type(self) -> None:
         """An unsupported model_type raises ValueError listing the supported ones."""
-        with pytest.raises(ValueError, match="unsupported model_type 'roberta'") as info:
-            parameter_count({"model_type": "roberta"})
+        with pytest.raises(ValueError, match="unsupported model_type 'xlnet'") as info:
+            parameter_count({"model_type": "xlnet"})
         for model_type in SUPPORTED_MODEL_TYPES:
             assert model_type in str(info.value)
 
@@ -550,11 +550,21 @@ class TestParameterCount:
         """Each model type counts the documented transformers class."""
         assert {counted_model_class(c) for c in SMALL_CONFIGS.values()} == {
             "BertModel",
+            "RobertaModel",
+            "AlbertModel",
+            "ElectraModel",
             "DistilBertModel",
             "T5ForConditionalGeneration",
+            "MT5ForConditionalGeneration",
+            "UMT5ForConditionalGeneration",
             "BartForConditionalGeneration",
+            "MBartForConditionalGeneration",
+            "MarianMTModel",
             "GPT2LMHeadModel",
             "LlamaForCausalLM",
+            "MistralForCausalLM",
+            "Qwen2ForCausalLM",
+            "GemmaForCausalLM",
         }
 
 
