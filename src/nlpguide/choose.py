@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from nlpguide import _check, _markdown
 from nlpguide.sizes import (
     DTYPES,
     LORA_TARGET_MODULES,
@@ -81,11 +82,13 @@ TABLE_FORMATS: Final[tuple[TableFormat, ...]] = ("markdown", "html", "text")
 
 
 def _check_cell(field: str, value: object) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"{field} must be a str, got {type(value).__name__}")
-    # One printable line, so every renderer can lay it out without loss.
-    if not value.strip() or not value.isprintable():
-        raise ValueError(f"{field} must be non-empty printable text on one line, got {value!r}")
+    cell = _check.text(field, value)
+    # One printable, single-spaced line, so every renderer lays it out without loss (the
+    # Markdown writer folds runs of whitespace).
+    if not cell.isprintable() or " ".join(cell.split()) != cell:
+        raise ValueError(
+            f"{field} must be printable text on one line, single-spaced, got {value!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -105,16 +108,12 @@ class QuickReferenceRow:
     def __post_init__(self) -> None:
         _check_cell("task", self.task)
         _check_cell("why", self.why)
-        if not isinstance(self.models, tuple):
-            raise TypeError(f"models must be a tuple of str, got {type(self.models).__name__}")
+        _check.instance("models", self.models, tuple)
         if not self.models:
             raise ValueError("models must name at least one model")
         for model in self.models:
             _check_cell("each model", model)
-        if self.architecture not in ARCHITECTURES:
-            raise ValueError(
-                f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}"
-            )
+        _check.choice("architecture", self.architecture, ARCHITECTURES)
 
     @property
     def best_model(self) -> str:
@@ -146,18 +145,8 @@ QUICK_REFERENCE: Final[tuple[QuickReferenceRow, ...]] = (
 )
 
 
-def _markdown_cell(text: str) -> str:
-    # Escape the escape character first, so an escaped pipe stays unambiguous.
-    return text.replace("\\", "\\\\").replace("|", "\\|")
-
-
 def _render_markdown(rows: Sequence[QuickReferenceRow]) -> str:
-    lines = [
-        "| " + " | ".join(TABLE_HEADERS) + " |",
-        "| " + " | ".join("---" for _ in TABLE_HEADERS) + " |",
-    ]
-    lines += ["| " + " | ".join(map(_markdown_cell, row.cells())) + " |" for row in rows]
-    return "\n".join(lines)
+    return _markdown.table(TABLE_HEADERS, [row.cells() for row in rows])
 
 
 def _render_html(rows: Sequence[QuickReferenceRow]) -> str:
@@ -191,25 +180,22 @@ def render_table(
 ) -> str:
     """Render the quick-reference table as markdown, HTML or aligned plain text.
 
-    Cells are escaped for the format: ``|`` (and ``\\``) in markdown, ``<``,
-    ``>``, ``&`` and quotes in HTML.  *rows* defaults to :data:`QUICK_REFERENCE`.
+    Cells are escaped for the format: Markdown's special characters (``|``, ``\\``,
+    ``*``, ``_``, backticks, ``<``, ``>`` and brackets) by the package's one Markdown
+    table writer, ``<``, ``>``, ``&`` and quotes in HTML.  *rows* defaults to
+    :data:`QUICK_REFERENCE`.
 
     >>> print(render_table("markdown").splitlines()[0])
     | Task | Best model | Why | Architecture |
     >>> print(render_table("text").splitlines()[2])
     Classification  BERT          Bidirectional context      encoder
     """
-    if not isinstance(fmt, str):
-        raise TypeError(f"fmt must be a str, got {type(fmt).__name__}")
-    renderer = _RENDERERS.get(fmt)
-    if renderer is None:
-        raise ValueError(f"unknown table format {fmt!r}; choose one of {TABLE_FORMATS}")
+    renderer = _RENDERERS[_check.choice("fmt", fmt, TABLE_FORMATS)]
     given: object = rows  # typed callers pass rows; check what untyped ones pass
     if isinstance(given, str) or not isinstance(given, Sequence):
         raise TypeError(f"rows must be a sequence of QuickReferenceRow, got {type(rows).__name__}")
     for row in rows:
-        if not isinstance(row, QuickReferenceRow):
-            raise TypeError(f"rows must hold QuickReferenceRow items, got {type(row).__name__}")
+        _check.instance("each of rows", row, QuickReferenceRow)
     return renderer(rows)
 
 
@@ -405,8 +391,7 @@ def recommend(task: str) -> Recommendation:
     ...
     ValueError: unknown task 'sumarization'; closest known tasks: 'summarization' (Summarization), ...
     """
-    if not isinstance(task, str):
-        raise TypeError(f"task must be a str, got {type(task).__name__}")
+    _check.instance("task", task, str)
     key = _normalise_task(task)
     if not key:
         raise ValueError(f"task must name a task, got {task!r}; see known_tasks()")

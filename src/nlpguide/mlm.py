@@ -43,6 +43,7 @@ from typing import Any, Final, Literal, TypeAlias, get_args
 import numpy as np
 import numpy.typing as npt
 
+from . import _check
 from ._markdown import cell
 from ._mlm_words import WORDS
 
@@ -207,7 +208,7 @@ def mask_tokens(
     ids = _check_input_ids(input_ids, cfg.vocab_size)
     special = _check_flags("special_tokens_mask", special_tokens_mask, ids.shape)
     attention = _check_flags("attention_mask", attention_mask, ids.shape)
-    gen = _as_generator(rng)
+    gen = _check.generator("rng", rng)
     if cfg.strategy == "bernoulli":
         return _bernoulli_mask(ids, special, attention, cfg, gen)
     rows = _as_rows(ids.shape)
@@ -305,7 +306,7 @@ def whole_word_mask(
         in_word &= _as_rows_view(allowed, rows)
         # A piece whose predecessor was removed now begins its own word.
         starts = _starts_after_removal(starts, in_word)
-    gen = _as_generator(rng)
+    gen = _check.generator("rng", rng)
     word_of = np.cumsum(starts.reshape(-1)) - 1  # word number of each in-word position
     n_words = int(np.count_nonzero(starts))
     if cfg.strategy == "bernoulli":
@@ -479,13 +480,13 @@ def simulate_mlm(
     cfg = _check_config(
         mask_token_id=0,
         vocab_size=1,
-        mlm_probability=_check_probability("mask_rate", mask_rate),
+        mlm_probability=_check.probability("mask_rate", mask_rate),
         mask_replace_prob=mask_replace_prob,
         random_replace_prob=random_replace_prob,
         strategy="fixed",
         max_predictions=None,
     )
-    gen = _as_generator(rng)
+    gen = _check.generator("rng", rng)
     n = len(words)
     rows = (1, n)
     quota = _prediction_quota(np.array([n]), cfg.p, None)
@@ -518,21 +519,24 @@ def _check_config(
     strategy: object,
     max_predictions: int | None,
 ) -> _Config:
-    vocab = _check_int("vocab_size", vocab_size, minimum=1)
-    mask_id = _check_int("mask_token_id", mask_token_id, minimum=0)
+    vocab = _check.integer("vocab_size", vocab_size, minimum=1)
+    mask_id = _check.integer("mask_token_id", mask_token_id, minimum=0)
     if mask_id >= vocab:
         raise ValueError(f"mask_token_id must be in [0, vocab_size={vocab}), got {mask_id}")
-    p = _check_probability("mlm_probability", mlm_probability)
-    m = _check_probability("mask_replace_prob", mask_replace_prob)
-    r = _check_probability("random_replace_prob", random_replace_prob)
+    p = _check.probability("mlm_probability", mlm_probability)
+    m = _check.probability("mask_replace_prob", mask_replace_prob)
+    r = _check.probability("random_replace_prob", random_replace_prob)
     if m + r > 1 + _SUM_SLACK:
         raise ValueError(
             f"mask_replace_prob + random_replace_prob must be <= 1, got {m} + {r} = {m + r}"
         )
     r = min(r, 1.0 - m)
-    if not isinstance(strategy, str) or strategy not in _STRATEGIES:
-        raise ValueError(f"strategy must be one of {sorted(_STRATEGIES)}, got {strategy!r}")
-    cap = None if max_predictions is None else _check_int("max_predictions", max_predictions, 1)
+    _check.choice("strategy", strategy, _STRATEGIES)
+    cap = (
+        None
+        if max_predictions is None
+        else _check.integer("max_predictions", max_predictions, minimum=1)
+    )
     if cap is not None and strategy != "fixed":
         raise ValueError(
             "max_predictions only applies to strategy='fixed' (bernoulli selection has no "
@@ -542,15 +546,6 @@ def _check_config(
     return _Config(mask_id, vocab, p, m, r, checked, cap)
 
 
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    number = int(value)
-    if number < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {number}")
-    return number
-
-
 def _check_word(name: str, value: object) -> None:
     """One position of the teaching view: a non-empty str with no whitespace in it."""
     if not isinstance(value, str):
@@ -558,19 +553,6 @@ def _check_word(name: str, value: object) -> None:
     # Whitespace (line breaks above all) would break the one-line view and the table.
     if value.split() != [value]:
         raise ValueError(f"{name} must be one non-empty word without whitespace, got {value!r}")
-
-
-def _check_probability(name: str, value: object) -> float:
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
-        raise TypeError(f"{name} must be a real number in [0, 1], got {type(value).__name__}")
-    if isinstance(value, complex | np.complexfloating):
-        raise TypeError(f"{name} must be a real number in [0, 1], got a complex number")
-    if isinstance(value, int) and abs(value) > 1:  # also an int too large for float()
-        raise ValueError(f"{name} must be a finite number in [0, 1], got an int outside it")
-    prob = float(value)
-    if not math.isfinite(prob) or not 0.0 <= prob <= 1.0:
-        raise ValueError(f"{name} must be a finite number in [0, 1], got {value!r}")
-    return prob
 
 
 def _check_input_ids(input_ids: object, vocab_size: int) -> IntArray:
@@ -616,18 +598,6 @@ def _check_flags(name: str, flags: object, shape: tuple[int, ...]) -> BoolArray 
     if flags.size and (int(flags.min()) < 0 or int(flags.max()) > 1):
         raise ValueError(f"{name} must contain only 0 and 1")
     return flags.astype(bool)
-
-
-def _as_generator(rng: object) -> np.random.Generator:
-    if rng is None or isinstance(rng, np.random.Generator):
-        return np.random.default_rng(rng)
-    if isinstance(rng, bool | np.bool_) or not isinstance(rng, int | np.integer):
-        raise TypeError(
-            f"rng must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}"
-        )
-    if rng < 0:
-        raise ValueError(f"rng seed must be >= 0, got {rng}")
-    return np.random.default_rng(int(rng))
 
 
 # --------------------------------------------------------------------------- selection
@@ -847,7 +817,9 @@ def _word_id_array(word_ids: object, shape: tuple[int, ...]) -> npt.NDArray[np.i
         table = np.empty(rows, dtype=np.int64)
         for r, row in enumerate(_nested_rows("word_ids", word_ids, shape)):
             for c, value in enumerate(row):
-                table[r, c] = -1 if value is None else _check_int("word_ids entry", value, -1)
+                table[r, c] = (
+                    -1 if value is None else _check.integer("word_ids entry", value, minimum=-1)
+                )
     if table.size and int(table.min()) < -1:
         raise ValueError("word_ids must be >= 0 for words and None or -1 elsewhere")
     return table

@@ -252,19 +252,13 @@ class _Config:
                     f"config for model_type {self.model_type!r} is missing required key {key!r}"
                 )
             return default
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"config[{key!r}] must be a positive int, got {value!r}")
-        if value < 1:
-            raise ValueError(f"config[{key!r}] must be a positive int, got {value!r}")
-        return value
+        return _check.integer(f"config[{key!r}]", value, minimum=1)
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.fields.get(key)
         if value is None:
             return default
-        if not isinstance(value, bool):
-            raise TypeError(f"config[{key!r}] must be a bool, got {value!r}")
-        return value
+        return _check.boolean(f"config[{key!r}]", value)
 
     def reject(self, key: str) -> None:
         if self.flag(key, default=False):
@@ -396,8 +390,7 @@ def _t5_gated(c: _Config) -> bool:
     proj = c.fields.get("feed_forward_proj")
     if proj is None:
         proj = "relu" if c.model_type == "t5" else "gated-gelu"
-    if not isinstance(proj, str):
-        raise TypeError(f"config['feed_forward_proj'] must be a str, got {proj!r}")
+    _check.instance("config['feed_forward_proj']", proj, str)
     parts = proj.split("-")
     if not all(parts) or len(parts) > 2 or (len(parts) == 2 and parts[0] != "gated"):
         raise ValueError(
@@ -764,8 +757,7 @@ def _architecture(model: object) -> _Architecture:
     model_type = fields.get("model_type")
     if model_type is None:
         raise ValueError("config is missing required key 'model_type'")
-    if not isinstance(model_type, str):
-        raise TypeError(f"config['model_type'] must be a str, got {model_type!r}")
+    _check.instance("config['model_type']", model_type, str)
     builder = _BUILDERS.get(model_type)
     if builder is None:
         raise ValueError(
@@ -817,16 +809,8 @@ def parameter_count(model: ModelSpec) -> int:
     return _parameters(_architecture(model))
 
 
-def _check_tokens(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a positive int, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
-
-
 def _token_rows(arch: _Architecture, tokens: object, target_tokens: object) -> dict[_Rows, int]:
-    n_input = _check_tokens("tokens", tokens)
+    n_input = _check.integer("tokens", tokens, minimum=1)
     if target_tokens is None:
         n_target = n_input
     elif not arch.encoder_decoder:
@@ -834,7 +818,7 @@ def _token_rows(arch: _Architecture, tokens: object, target_tokens: object) -> d
             f"target_tokens only applies to encoder-decoder models, not {arch.model_class}"
         )
     else:
-        n_target = _check_tokens("target_tokens", target_tokens)
+        n_target = _check.integer("target_tokens", target_tokens, minimum=1)
     return {"input": n_input, "target": n_target, "first": 1}
 
 
@@ -1046,11 +1030,8 @@ def memory_estimate(
     if lora_targets is None:
         targets = LORA_TARGET_MODULES[arch.model_type]
     else:
-        if isinstance(lora_targets, str) or not isinstance(lora_targets, Sequence):
-            raise TypeError(
-                f"lora_targets must be a sequence of module names, got {type(lora_targets).__name__}"
-            )
-        targets = tuple(_check.text("each of lora_targets", t) for t in lora_targets)
+        names = _check.strings("lora_targets", lora_targets)
+        targets = tuple(_check.text("each of lora_targets", t) for t in names)
         if not targets:
             raise ValueError("lora_targets must name at least one module")
     parameters = _parameters(arch)

@@ -809,7 +809,7 @@ class TestBadInput:
         ("kwargs", "error", "message"),
         [
             ({"mlm_probability": float("nan")}, ValueError, "mlm_probability must be a finite"),
-            ({"mlm_probability": -0.1}, ValueError, "in \\[0, 1\\]"),
+            ({"mlm_probability": -0.1}, ValueError, "in \\[0.0, 1.0\\]"),
             ({"mask_replace_prob": 0.9, "random_replace_prob": 0.2}, ValueError, "<= 1"),
             ({"input_ids": np.zeros((2, 2, 2), dtype=int)}, ValueError, "3-D"),
             ({"input_ids": np.zeros(3, dtype=bool)}, TypeError, "integer dtype, got bool"),
