@@ -330,7 +330,7 @@ def model_configs(
     def build(draw: Any) -> dict[str, Any]:
         heads, head_dim = draw(st.integers(1, 8)), draw(dim)
         width = heads * head_dim
-        d = {"model_type": model_type}
+        d: dict[str, Any] = {"model_type": model_type}
         if model_type in {"bert", "roberta", "electra", "albert"}:
             d |= {"hidden_size": width, "num_attention_heads": heads}
             for k in (

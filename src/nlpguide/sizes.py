@@ -390,7 +390,7 @@ def _t5_gated(c: _Config) -> bool:
     proj = c.fields.get("feed_forward_proj")
     if proj is None:
         proj = "relu" if c.model_type == "t5" else "gated-gelu"
-    _check.instance("config['feed_forward_proj']", proj, str)
+    proj = _check.instance("config['feed_forward_proj']", proj, str)
     parts = proj.split("-")
     if not all(parts) or len(parts) > 2 or (len(parts) == 2 and parts[0] != "gated"):
         raise ValueError(
@@ -757,7 +757,7 @@ def _architecture(model: object) -> _Architecture:
     model_type = fields.get("model_type")
     if model_type is None:
         raise ValueError("config is missing required key 'model_type'")
-    _check.instance("config['model_type']", model_type, str)
+    model_type = _check.instance("config['model_type']", model_type, str)
     builder = _BUILDERS.get(model_type)
     if builder is None:
         raise ValueError(

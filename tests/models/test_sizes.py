@@ -22,7 +22,7 @@ from nlpguide.sizes import (
 )
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _real_configs import REAL_CONFIGS
+from real_configs import REAL_CONFIGS
 
 pytestmark = pytest.mark.models
 
@@ -102,7 +102,7 @@ def _meta_model(fields: Mapping[str, Any]) -> Any:
     import torch
 
     with torch.device("meta"):
-        return _auto_class(fields["model_type"]).from_config(_config(fields))
+        return _auto_class(str(fields["model_type"])).from_config(_config(fields))
 
 
 @functools.cache
@@ -295,7 +295,7 @@ class TestAgainstAccelerate:
 
         fields = ALL_CONFIGS[name] if name in ALL_CONFIGS else reference_config(name)
         with init_empty_weights():
-            model = _auto_class(fields["model_type"]).from_config(
+            model = _auto_class(str(fields["model_type"])).from_config(
                 _config(fields), dtype=torch.float32
             )
         total, _ = calculate_maximum_sizes(model)
