@@ -7,18 +7,35 @@ real BERT input ([CLS] ... [SEP] then padding, with a special-tokens mask), is m
 * ``ours``: ``mask_tokens(..., strategy="bernoulli")`` on numpy arrays;
 * ``collator``: ``DataCollatorForLanguageModeling.torch_mask_tokens`` on the same batch as
   torch tensors (cloned first, since it works in place; ours copies too);
-* ``floor``: only the random numbers the algorithm needs, drawn with numpy: one float32
-  uniform per position plus one random id per random replacement (~1.5% of the
-  eligible positions). No masking method can draw less, so ``ours / floor`` is the
-  overhead of everything else (validation, selection, copies, labels).
+* ``floor``: only the random numbers the algorithm needs, drawn with numpy's uniform API:
+  one float32 uniform per position (``rng.random``) plus one random id per random
+  replacement (~1.5% of the eligible positions). This is the floor the issue names ("one
+  uniform draw over the batch"); ``ours / floor`` is the overhead of everything else.
 
-The three run interleaved (``REPEATS`` rounds, order rotated each round) so that background
-load hits them alike; medians are reported. Targets: ``collator / ours >= 5`` and
-``ours / floor <= 3``. Two more lines are for information: ``outputs`` (just creating
-the two new output arrays, a copy of the ids and the -100-filled labels: memory that is
-page-faulted and zeroed afresh on every call, a cost no implementation returning new arrays
-escapes and that the floor leaves out) and ``ours_fixed`` (the ``fixed`` strategy, a
-per-row sort).
+The contenders run interleaved (``REPEATS`` rounds, order rotated each round) so that
+background load hits them alike; medians are reported, with the load average. Targets:
+``collator / ours >= 5`` and ``ours / floor <= 1.5``. Three more lines are for information:
+
+* ``floor_raw``: the same count of uniform numbers as 32-bit integers read straight from
+  the bit generator (``random_raw``, two per 64-bit word), which is how ``ours`` draws
+  them: about half the cost of ``rng.random``. ``ours / floor_raw`` is therefore the
+  overhead over ours' own draws, and is reported so that the cheaper draw cannot hide it;
+* ``outputs``: just creating the two new output arrays, a copy of the ids and the
+  -100-filled labels: memory that is page-faulted and zeroed afresh on every call, a cost
+  no implementation returning new arrays escapes and that the floor leaves out;
+* ``ours_fixed``: the ``fixed`` strategy, a per-row sort.
+
+Each call is timed on the wall clock and in this thread's CPU time; the CPU column leaves
+out time the thread spent preempted, which on a shared machine is most of the noise.
+
+Where the time goes (thread CPU time per 10^6 tokens, 2-core AMD EPYC VM, measured step by
+step): the raw draws ~1.3 ms; ``np.flatnonzero`` over the selection ~1.3 ms (at 8%
+density its loop mispredicts branches; no numpy form found was faster, dense masked
+writes are 3-4x slower); the copy and the -100 fill ~0.6 ms with a warm allocator and up
+to ~3 ms when the 16 MB of fresh output pages must be faulted in and zeroed; the gathers
+and scatters of the ~8% selected positions ~1.1 ms. The float32 floor is ~2-2.3 ms, so
+``ours / floor`` stays near 2.2-2.8 here: above the 1.5 target, which would leave less
+than the flatnonzero call alone for everything beyond the draws and the outputs.
 """
 
 from __future__ import annotations
@@ -41,9 +58,9 @@ from nlpguide.mlm import mask_tokens
 ROWS, COLS = 7813, 128
 VOCAB = 30522
 MASK_ID, CLS_ID, SEP_ID, PAD_ID = 103, 101, 102, 0
-REPEATS = 15
+REPEATS = 25
 TARGET_SPEEDUP = 5.0
-TARGET_FLOOR_RATIO = 3.0
+TARGET_FLOOR_RATIO = 1.5
 
 
 def make_batch(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -58,11 +75,11 @@ def make_batch(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return ids, np.isin(ids, [CLS_ID, SEP_ID, PAD_ID])
 
 
-def time_once(fn: Callable[[], object]) -> float:
-    """Seconds taken by one call."""
-    start = time.perf_counter()
+def time_once(fn: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (this thread's) taken by one call."""
+    start, cpu = time.perf_counter(), time.thread_time()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.thread_time() - cpu
 
 
 def main() -> None:
@@ -97,6 +114,10 @@ def main() -> None:
     def floor() -> object:
         return rng.random(ids.shape, dtype=np.float32), rng.integers(0, VOCAB, size=n_random)
 
+    def floor_raw() -> object:
+        words = rng.bit_generator.random_raw((ids.size + 1) // 2)
+        return words.view(np.uint32), rng.integers(0, VOCAB, size=n_random)
+
     def outputs() -> object:
         return ids.copy(), np.full(ids.shape, -100, dtype=np.int64)
 
@@ -104,19 +125,24 @@ def main() -> None:
         "ours": ours,
         "collator": collator_run,
         "floor": floor,
+        "floor_raw": floor_raw,
         "outputs": outputs,
         "ours_fixed": ours_fixed,
     }
     for fn in contenders.values():  # warm-up: imports, allocator, caches
         fn()
     times: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu_times: dict[str, list[float]] = {name: [] for name in contenders}
     names = list(contenders)
     for round_no in range(REPEATS):
         shift = round_no % len(names)
         for name in names[shift:] + names[:shift]:
-            times[name].append(time_once(contenders[name]))
+            wall, cpu = time_once(contenders[name])
+            times[name].append(wall)
+            cpu_times[name].append(cpu)
     med = {name: statistics.median(ts) * 1e3 for name, ts in times.items()}
     low = {name: min(ts) * 1e3 for name, ts in times.items()}
+    cpu_med = {name: statistics.median(ts) * 1e3 for name, ts in cpu_times.items()}
 
     speedup = med["collator"] / med["ours"]
     floor_ratio = med["ours"] / med["floor"]
@@ -124,9 +150,12 @@ def main() -> None:
         f"batch {ROWS}x{COLS} = {ids.size:,} tokens, {REPEATS} interleaved rounds, "
         f"torch threads {torch.get_num_threads()}, load average {os.getloadavg()[0]:.2f}"
     )
-    print(f"{'contender':<12}{'median ms':>12}{'min ms':>10}{'max ms':>10}")
+    print(f"{'contender':<12}{'median ms':>12}{'min ms':>10}{'max ms':>10}{'cpu ms':>10}")
     for name, ts in times.items():
-        print(f"{name:<12}{med[name]:>12.2f}{low[name]:>10.2f}{max(ts) * 1e3:>10.2f}")
+        print(
+            f"{name:<12}{med[name]:>12.2f}{low[name]:>10.2f}{max(ts) * 1e3:>10.2f}"
+            f"{cpu_med[name]:>10.2f}"
+        )
     cores = os.cpu_count() or 1
     if os.getloadavg()[0] > cores - 0.5:
         print(
@@ -139,6 +168,13 @@ def main() -> None:
         f"{'PASS' if speedup >= TARGET_SPEEDUP else 'MISS'}   |   "
         f"ours/floor = {floor_ratio:.2f}x (target <= {TARGET_FLOOR_RATIO:g}x): "
         f"{'PASS' if floor_ratio <= TARGET_FLOOR_RATIO else 'MISS'}"
+    )
+    print(f"ours/floor_raw = {med['ours'] / med['floor_raw']:.2f}x (information: ours' own draws)")
+    print(
+        f"(from the cpu column, which excludes time preempted: "
+        f"collator/ours = {cpu_med['collator'] / cpu_med['ours']:.1f}x, "
+        f"ours/floor = {cpu_med['ours'] / cpu_med['floor']:.2f}x, "
+        f"(ours - outputs)/floor = {(cpu_med['ours'] - cpu_med['outputs']) / cpu_med['floor']:.2f}x)"
     )
     print(
         f"(from the min column: collator/ours = {low['collator'] / low['ours']:.1f}x, "

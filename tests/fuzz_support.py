@@ -318,6 +318,124 @@ MODEL_NAMES = st.one_of(
 )
 
 
+# --------------------------------------------------------------------------- model configs
+
+
+def model_configs(
+    model_type: str, dim: st.SearchStrategy[int]
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Consistent configs of one model_type, with dims drawn from ``dim``."""
+
+    @st.composite
+    def build(draw: Any) -> dict[str, Any]:
+        heads, head_dim = draw(st.integers(1, 8)), draw(dim)
+        width = heads * head_dim
+        d: dict[str, Any] = {"model_type": model_type}
+        if model_type in {"bert", "roberta", "electra", "albert"}:
+            d |= {"hidden_size": width, "num_attention_heads": heads}
+            for k in (
+                "num_hidden_layers",
+                "intermediate_size",
+                "vocab_size",
+                "max_position_embeddings",
+                "type_vocab_size",
+            ):
+                d[k] = draw(dim)
+            if model_type in {"electra", "albert"}:
+                d["embedding_size"] = draw(dim)
+            if model_type == "albert":
+                d["num_hidden_groups"] = draw(st.sampled_from([1, 2, None]))
+                d["inner_group_num"] = draw(st.sampled_from([1, 2, None]))
+        elif model_type == "distilbert":
+            d |= {"dim": width, "n_heads": heads}
+            for k in ("n_layers", "hidden_dim", "vocab_size", "max_position_embeddings"):
+                d[k] = draw(dim)
+            d["sinusoidal_pos_embds"] = draw(st.sampled_from([True, False, None]))
+        elif model_type in {"t5", "mt5", "umt5"}:
+            d |= {"d_model": draw(dim), "d_kv": head_dim, "num_heads": heads}
+            for k in ("d_ff", "vocab_size", "num_layers"):
+                d[k] = draw(dim)
+            d["feed_forward_proj"] = draw(st.sampled_from(["relu", "gated-gelu", None]))
+            d["tie_word_embeddings"] = draw(st.sampled_from([True, False, None]))
+        elif model_type in {"bart", "mbart", "marian"}:
+            d |= {
+                "d_model": width,
+                "encoder_attention_heads": heads,
+                "decoder_attention_heads": heads,
+            }
+            for k in (
+                "vocab_size",
+                "max_position_embeddings",
+                "encoder_layers",
+                "decoder_layers",
+                "encoder_ffn_dim",
+                "decoder_ffn_dim",
+            ):
+                d[k] = draw(dim)
+            if model_type == "marian" and draw(st.booleans()):
+                d["share_encoder_decoder_embeddings"] = False
+                d["decoder_vocab_size"] = draw(dim)
+        elif model_type == "gpt2":
+            d |= {"n_embd": width, "n_head": heads}
+            for k in ("n_layer", "vocab_size", "n_positions"):
+                d[k] = draw(dim)
+        else:  # the LLaMA family: an explicit head_dim frees hidden_size from the heads
+            kv = draw(st.sampled_from([h for h in range(1, heads + 1) if heads % h == 0]))
+            d |= {"num_attention_heads": heads, "num_key_value_heads": kv}
+            if draw(st.booleans()) or model_type == "gemma":  # gemma's default head_dim is 256
+                d |= {"hidden_size": draw(dim), "head_dim": head_dim}
+            else:
+                d["hidden_size"] = width
+            for k in ("num_hidden_layers", "intermediate_size", "vocab_size"):
+                d[k] = draw(dim)
+        return d
+
+    return build()
+
+
+SMALL_DIM = st.integers(1, 64)
+BIG_DIM = st.one_of(st.integers(1, 64), st.sampled_from([10**6, 10**30, 10**120]))
+CONFIGS = st.sampled_from(choose.SUPPORTED_MODEL_TYPES).flatmap(lambda t: model_configs(t, BIG_DIM))
+BAD_DIM = st.sampled_from([0, -1, -(10**9), True, False, 2.0, 2.5, math.nan, "8", [8], {}])
+#: Keys transformers gives a default: leaving them out is fine, so they are never deleted.
+DEFAULTED_KEYS = frozenset(
+    {
+        "num_key_value_heads",
+        "head_dim",
+        "num_decoder_layers",
+        "n_inner",
+        "tie_word_embeddings",
+        "relative_attention_num_buckets",
+        "feed_forward_proj",
+        "attention_bias",
+        "mlp_bias",
+        "num_hidden_groups",
+        "inner_group_num",
+        "sinusoidal_pos_embds",
+        "decoder_vocab_size",
+        "share_encoder_decoder_embeddings",
+    }
+)
+
+
+def bad_config(draw: Any, config: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Spoil one key of a valid config; return it and the key the error must name."""
+    key = draw(st.sampled_from(sorted(k for k in config if config[k] is not None)))
+    broken = dict(config)
+    if key == "model_type":
+        broken[key] = draw(st.sampled_from(["BERT", "gpt3", "", 5, None, ["bert"]]))
+        return broken, r"model_type"
+    if isinstance(config[key], bool):
+        broken[key] = draw(st.sampled_from([1, 0, "true", 1.0]))
+    elif key == "feed_forward_proj":
+        broken[key] = draw(st.sampled_from(["", "gated-", "gelu-gated", "a-b-c", 5]))
+    elif key not in DEFAULTED_KEYS and draw(st.booleans()):
+        del broken[key]
+    else:
+        broken[key] = draw(BAD_DIM)
+    return broken, re.escape(key)
+
+
 # --------------------------------------------------------------------------- records
 
 

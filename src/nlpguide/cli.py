@@ -7,6 +7,7 @@
     nlpguide mask "The cat sat on the mat" --seed 0
     nlpguide frame mnli --premise "..." --hypothesis "..."
     nlpguide params bert-base-uncased --tokens 128
+    nlpguide params path/to/model --dtype bf16 --batch 4 --seq 2048 --lora 8
     nlpguide assets [--prepare]
 
 Bad input prints one line, ``nlpguide: error: ...``, and exits with status 2.
@@ -46,6 +47,9 @@ _MODELS_EXTRA = frozenset(
 #: The largest --tokens for `params`: longer than any model's context, and its FLOPs still
 #: print as an ordinary number.
 MAX_TOKENS = 10**9
+#: The largest --batch and --lora for `params`.
+MAX_BATCH = 10**6
+MAX_LORA_RANK = 10**5
 
 
 class _UsageError(Exception):
@@ -122,13 +126,70 @@ def _cmd_params(args: argparse.Namespace) -> str:
 
     count = choose.parameter_count(args.name)
     flops = choose.forward_flops(args.name, args.tokens)
+    seq = args.tokens if args.seq is None else args.seq
+    mem = choose.memory_estimate(
+        args.name, dtype=args.dtype, batch=args.batch, seq_len=seq, lora_rank=args.lora
+    )
+    weights = " / ".join(_binary(mem.weights[k]) for k in ("fp32", "bf16", "int8", "int4"))
+    rows = [
+        ("weights fp32 / bf16 / int8 / int4", weights),
+        (f"KV cache per token ({mem.dtype})", _binary(mem.kv_cache_per_token)),
+        (f"KV cache, {mem.batch} x {mem.seq_len} tokens", _binary(mem.kv_cache)),
+        ("inference: weights + KV cache", _binary(mem.inference)),
+        (
+            f"full fine-tune, AdamW ({mem.training})",
+            (
+                f"{_binary(mem.full_finetune.total)} "
+                f"({mem.full_finetune.trainable_parameters:,} trainable)"
+            ),
+        ),
+    ]
+    if mem.lora is not None:
+        rows.append(
+            (
+                f"LoRA r={mem.lora_rank} on {', '.join(mem.lora_targets)}",
+                f"{_binary(mem.lora.total)} ({mem.lora.trainable_parameters:,} trainable)",
+            )
+        )
+    width = max(len(label) for label, _ in rows)
     return "\n".join(
         [
             f"model:      {args.name} ({choose.counted_model_class(args.name)})",
             f"parameters: {count:,}",
             f"forward FLOPs at {args.tokens} tokens: {flops:,}",
+            "",
+            f"memory ({mem.dtype}, batch {mem.batch}, {mem.seq_len} tokens)",
+            *(f"  {label:<{width}}  {value}" for label, value in rows),
+            "  not counted: activations, framework and allocator overhead, the CUDA context",
         ]
     )
+
+
+def _binary(size: int) -> str:
+    """Bytes in binary units: 512 B, 36.0 KiB, 1.9 GiB (whole TiB beyond 1024 TiB)."""
+    if size < 1024:
+        return f"{size} B"
+    for power, unit in enumerate(("KiB", "MiB", "GiB", "TiB"), start=1):
+        if size < 1024 ** (power + 1) or unit == "TiB":
+            break
+    if size >= 1024**5:  # integer division: a fuzzed config can exceed any float
+        return f"{size // 1024**4:,} TiB"
+    return f"{size / 1024**power:,.1f} {unit}"
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high:,}, got {text}")
+        return value
+
+    return parse
 
 
 def _token_count(text: str) -> int:
@@ -198,9 +259,15 @@ def _parser() -> _Parser:
     p.add_argument("--rate", type=float, default=0.15, help="share of words selected")
     p = sub.add_parser("frame", help="frame a task as T5 text: frame TASK --FIELD VALUE ...")
     p.add_argument("task")
-    p = sub.add_parser("params", help="parameter count and forward FLOPs of a model")
-    p.add_argument("name")
-    p.add_argument("--tokens", type=_token_count, default=128)
+    p = sub.add_parser(
+        "params", help="parameters, FLOPs and memory of a model: a bundled name or a config.json"
+    )
+    p.add_argument("name", help="bundled model name, config.json, or the folder holding it")
+    p.add_argument("--tokens", type=_token_count, default=128, help="tokens for the FLOPs")
+    p.add_argument("--dtype", choices=["fp32", "bf16", "fp16"], default="bf16")
+    p.add_argument("--batch", type=_whole(1, MAX_BATCH), default=1)
+    p.add_argument("--seq", type=_token_count, default=None, help="tokens (default: --tokens)")
+    p.add_argument("--lora", type=_whole(1, MAX_LORA_RANK), default=None, help="LoRA rank")
     p = sub.add_parser("assets", help="offline model and data packages, and the cache")
     p.add_argument("--prepare", action="store_true", help="build every cached model now")
     return parser

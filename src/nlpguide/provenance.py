@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 import platform
 import sys
 from collections.abc import Mapping
@@ -73,11 +74,12 @@ def record_model(loader: str, model: str, *, hashes: Mapping[str, str]) -> None:
     text("loader", loader)
     text("model", model)
     instance("hashes", hashes, Mapping)
-    entry = {
-        "loader": loader,
-        "model": model,
-        "sha256": {str(k): str(v) for k, v in hashes.items()},
+    # The record is JSON read by the docs build: a role or a hash that is no str is a bug.
+    sha256 = {
+        text("each role in hashes", role): text(f"hashes[{role!r}]", digest)
+        for role, digest in hashes.items()
     }
+    entry = {"loader": loader, "model": model, "sha256": sha256}
     if entry not in _loaded:
         _loaded.append(entry)
 
@@ -87,11 +89,15 @@ def clear() -> None:
     _loaded.clear()
 
 
-def folder_sha256(folder: Path) -> str:
+def folder_sha256(folder: str | os.PathLike[str]) -> str:
     """One sha256 over a folder's files: each relative path with its content's hash.
 
     Compiled ``__pycache__`` files are left out: importing a package writes them.
+    A path that is not a folder raises :class:`ValueError`.
     """
+    folder = Path(instance("folder", folder, (str, os.PathLike)))
+    if not folder.is_dir():
+        raise ValueError(f"folder must be an existing directory, got {str(folder)!r}")
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder)

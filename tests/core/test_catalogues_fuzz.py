@@ -134,3 +134,12 @@ class TestDeduplicateFuzz:
         """Anything but a list of (str, str) tuples raises TypeError or ValueError naming it."""
         with pytest.raises((TypeError, ValueError), match=r"pairs|english|french"):
             cat.deduplicate(pairs)
+
+
+#: Each public callable -> the test here that fuzzes it (tests/*/test_fuzz_coverage.py).
+REGISTRY: dict[str, str] = {
+    "nlpguide.catalogues.clean_catalogue_pair": "TestCleanFuzz.test_bad_arguments_named",
+    "nlpguide.catalogues.drop_reason": "TestCleanFuzz.test_bad_arguments_named",
+    "nlpguide.catalogues.placeholders": "TestPlaceholdersFuzz.test_non_str",
+    "nlpguide.catalogues.deduplicate": "TestDeduplicateFuzz.test_bad_pairs",
+}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -62,6 +65,41 @@ class TestCommands:
         assert code == 0
         assert "109,482,240" in out
 
+    def test_params_from_a_config_file(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ) -> None:
+        """params reads a config.json, or its folder, and prints the same table for both."""
+        (tmp_path / "config.json").write_text(json.dumps(choose.reference_config("gpt2")))
+        code, out, _ = run(capsys, "params", str(tmp_path / "config.json"))
+        assert code == 0
+        assert "124,439,808" in out
+        assert run(capsys, "params", str(tmp_path))[1] == out.replace(
+            str(tmp_path / "config.json"), str(tmp_path)
+        )
+
+    def test_params_memory_table(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--dtype, --batch, --seq and --lora size the memory rows from memory_estimate."""
+        argv = ["Llama-2-7b-hf", "--dtype", "bf16", "--batch", "2", "--seq", "4096"]
+        code, out, _ = run(capsys, "params", *argv, "--lora", "8")
+        assert code == 0
+        m = choose.memory_estimate(
+            "Llama-2-7b-hf", dtype="bf16", batch=2, seq_len=4096, lora_rank=8
+        )
+        assert m.lora is not None
+        assert "memory (bf16, batch 2, 4096 tokens)" in out
+        assert re.search(r"KV cache, 2 x 4096 tokens +4\.0 GiB", out)
+        assert "weights fp32 / bf16 / int8 / int4  25.1 GiB / 12.6 GiB / 6.3 GiB / 3.1 GiB" in out
+        assert f"({m.lora.trainable_parameters:,} trainable)" in out
+        assert "LoRA r=8 on q_proj, v_proj" in out
+        assert "not counted: activations" in out
+
+    def test_params_without_lora(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Without --lora there is no LoRA row; --seq defaults to --tokens."""
+        code, out, _ = run(capsys, "params", "t5-small", "--tokens", "64", "--dtype", "fp32")
+        assert code == 0
+        assert "LoRA" not in out
+        assert "KV cache, 1 x 64 tokens" in out
+
 
 class TestErrors:
     @pytest.mark.parametrize(
@@ -76,6 +114,14 @@ class TestErrors:
             ["params", "no-such-model"],
             ["params", "gpt2", "--tokens", "0"],
             ["params", "gpt2", "--tokens", "many"],
+            ["params", "/no/such/config.json"],
+            ["params", "./no-such-folder"],
+            ["params", "/dev/null"],
+            ["params", "gpt2", "--dtype", "fp8"],
+            ["params", "gpt2", "--batch", "0"],
+            ["params", "gpt2", "--seq", "-3"],
+            ["params", "gpt2", "--lora", "0"],
+            ["params", "gpt2", "--lora", "x"],
             ["mask", ""],
             ["mask", "a b c", "--rate", "nan"],
             ["table", "--format", "pdf"],
@@ -110,6 +156,28 @@ class TestErrors:
         assert code in (0, 2)
         if code == 2:
             assert err.count("\n") == 1
+
+
+class TestParamsFileErrors:
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            ("{not json", "is not valid JSON"),
+            ("[1, 2, 3]", "must hold a JSON object"),
+            ('{"model_type": "xlnet"}', "unsupported model_type 'xlnet'"),
+            ('{"model_type": "gpt2"}', "missing required key 'n_embd'"),
+            ('{"model_type": "gpt2", "n_embd": "wide"}', "config['n_embd'] must be"),
+        ],
+    )
+    def test_one_line_and_exit_2(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, message: str
+    ) -> None:
+        """A bad config file gives exit 2 and one line naming what is wrong, no traceback."""
+        (tmp_path / "config.json").write_text(content)
+        code, out, err = run(capsys, "params", str(tmp_path))
+        assert (code, out) == (2, "")
+        assert err.count("\n") == 1
+        assert message in err
 
 
 class TestStartup:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fuzz_support import (
     ANY_CHAR,
     CASES,
+    CONFIGS,
     HUGE_TEXT,
+    JUNK,
     MODEL_NAMES,
     NASTY,
     NON_STR,
@@ -180,6 +185,37 @@ class TestCli:
         """`params NAME [--tokens N]` prints the counts, or one error line with exit 2."""
         argv = ["params", name, *([] if tokens is None else ["--tokens", tokens])]
         check_cli("cli params", [*argv, *tail], "parameters:")
+
+    @fuzz(200)
+    @given(
+        config=st.one_of(
+            CONFIGS,
+            st.dictionaries(st.sampled_from(["model_type", "n_embd", "d_model"]), JUNK),
+            st.sampled_from(["{", "[]", "null", '"gpt2"', "\ufeff{}"]),
+            st.none(),
+        ),
+        flags=st.lists(
+            st.tuples(
+                st.sampled_from(["--dtype", "--batch", "--seq", "--lora", "--tokens"]),
+                st.one_of(
+                    st.sampled_from(["fp32", "bf16", "fp16", "fp8", "1", "8", "0", "-1"]),
+                    st.integers(-2, 10**7).map(str),
+                    CLI_WORD,
+                ),
+            ),
+            max_size=3,
+        ),
+    )
+    def test_params_config_file(self, config: Any, flags: list[tuple[str, str]]) -> None:
+        """`params PATH` with any file content and flags prints the table or exits 2."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "config.json"
+            if isinstance(config, dict):
+                path.write_text(json.dumps(config, default=repr), encoding="utf-8")
+            elif isinstance(config, str):
+                path.write_text(config, encoding="utf-8")
+            argv = ["params", folder, *(part for flag in flags for part in flag)]
+            check_cli("cli params", argv, "memory (")
 
     @fuzz(25)
     @given(tail=st.lists(CLI_WORD.filter(lambda s: not s.startswith("--p")), max_size=2))

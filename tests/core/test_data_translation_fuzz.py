@@ -55,3 +55,12 @@ class TestTranslationPairFuzz:
         error = TypeError if not isinstance(fields[bad[0]], str) else ValueError
         with pytest.raises(error, match=bad[0]):
             TranslationPair(english, french, source)
+
+
+#: Each public callable -> the test here that fuzzes it (tests/*/test_fuzz_coverage.py).
+#: nlpguide.data is listed in tests/models/test_fuzz_coverage.py (bbc_news needs datasets);
+#: its numpy-free loader and record are fuzzed here, in the core layer.
+REGISTRY: dict[str, str] = {
+    "nlpguide.data.translation_pairs": "TestTranslationPairsFuzz.test_any_split",
+    "nlpguide.data.TranslationPair": "TestTranslationPairFuzz.test_fields",
+}

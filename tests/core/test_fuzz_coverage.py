@@ -12,8 +12,11 @@ CORE_MODULES = (
     "nlpguide.mlm",
     "nlpguide.text2text",
     "nlpguide.choose",
+    "nlpguide.sizes",
     "nlpguide.cli",
     "nlpguide.metrics",
+    "nlpguide.catalogues",
+    "nlpguide.provenance",
 )
 FUZZ_FILES = sorted(Path(__file__).parent.glob("test_*_fuzz.py"))
 

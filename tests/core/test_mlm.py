@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -384,11 +385,21 @@ class TestBernoulliStatistics:
         assert abs(values.std() - sd) / sd < 0.01
 
     def test_threshold_resolution(self) -> None:
-        """Probabilities are compared without float32 rounding bias (to the 2**-24 grid)."""
-        for x in (0.15, 0.1, 1 / 3, 0.8 * 0.15, 1.0, 0.0):
-            t = mlm._f32_ceil(x)
-            assert float(t) >= x
-            assert float(np.nextafter(t, np.float32(-1))) < x or t == 0
+        """Each bound is the largest 32-bit u with u / 2**32 < x: no rounding bias beyond 2**-32."""
+        for x in (0.15, 0.1, 1 / 3, 0.8 * 0.15, 0.15 * 0.9, 1.0, 0.0, 2.0**-33):
+            bound = mlm._u32_bound(x)
+            assert -1 <= bound < 2**32
+            assert bound == -1 or Fraction(bound, 2**32) < Fraction(x)
+            assert Fraction(bound + 1, 2**32) >= Fraction(x)
+
+    def test_uniform_bits(self) -> None:
+        """The 32-bit draws are uniform: each of the 32 bits is set half the time."""
+        u = mlm._uniform_u32(np.random.default_rng(5), 10**6 + 1)
+        assert u.shape == (10**6 + 1,)
+        assert u.dtype == np.uint32
+        bits = (u[:, None] >> np.arange(32, dtype=np.uint32)) & 1
+        sd = binomial_sd(u.size, 0.5)
+        assert (np.abs(bits.sum(axis=0) - u.size / 2) <= Z * sd).all()
 
 
 class TestWholeWordMask:
@@ -798,7 +809,7 @@ class TestBadInput:
         ("kwargs", "error", "message"),
         [
             ({"mlm_probability": float("nan")}, ValueError, "mlm_probability must be a finite"),
-            ({"mlm_probability": -0.1}, ValueError, "in \\[0, 1\\]"),
+            ({"mlm_probability": -0.1}, ValueError, "in \\[0.0, 1.0\\]"),
             ({"mask_replace_prob": 0.9, "random_replace_prob": 0.2}, ValueError, "<= 1"),
             ({"input_ids": np.zeros((2, 2, 2), dtype=int)}, ValueError, "3-D"),
             ({"input_ids": np.zeros(3, dtype=bool)}, TypeError, "integer dtype, got bool"),

@@ -33,7 +33,9 @@ from nlpguide.choose import (
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-ENCODER_DECODERS = {"t5", "bart"}
+ENCODER_DECODERS = {"t5", "mt5", "umt5", "bart", "mbart", "marian"}
+ENCODERS = {"bert", "roberta", "albert", "electra", "distilbert"}
+T5_FAMILY = {"t5", "mt5", "umt5"}
 
 
 def _auto_class(model_type: str) -> Any:
@@ -41,9 +43,9 @@ def _auto_class(model_type: str) -> Any:
 
     if model_type in ENCODER_DECODERS:
         return transformers.AutoModelForSeq2SeqLM
-    if model_type in {"gpt2", "llama"}:
-        return transformers.AutoModelForCausalLM
-    return transformers.AutoModel
+    if model_type in ENCODERS:
+        return transformers.AutoModel
+    return transformers.AutoModelForCausalLM
 
 
 def _transformers_config(fields: Mapping[str, Any]) -> Any:
@@ -70,6 +72,7 @@ def _small_model(model_type: str) -> Any:
 
     torch.set_num_threads(1)
     fields = SMALL_CONFIGS[model_type]
+    torch.manual_seed(0)
     model = _auto_class(model_type).from_config(
         _transformers_config(fields), attn_implementation="eager"
     )
@@ -121,12 +124,12 @@ class TestParameterCount:
 
     @pytest.mark.models
     @given(data=st.data())
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     def test_random_configs_equal_meta(self, data: st.DataObject) -> None:
         """For random small configs of every type the count equals transformers'."""
         fields = data.draw(random_configs())
         expected = _meta_parameter_count(fields)
-        if fields["model_type"] == "t5" and fields.get("tie_word_embeddings") is False:
+        if fields["model_type"] in T5_FAMILY and fields.get("tie_word_embeddings") is False:
             # transformers 5 builds T5 tied and unties lm_head on loading a checkpoint;
             # we count the loaded model (see test_t5_untied_matches_loaded_checkpoint).
             expected += fields["vocab_size"] * fields["d_model"]
@@ -166,7 +169,7 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
     layers = draw(small)
     ffn = draw(st.integers(1, 24))
     optional: dict[str, Any] = {}
-    if model_type == "bert":
+    if model_type in ENCODERS - {"distilbert"}:
         fields = {
             "hidden_size": width,
             "num_hidden_layers": layers,
@@ -175,6 +178,12 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
             "max_position_embeddings": draw(st.integers(1, 20)),
             "type_vocab_size": draw(small),
         }
+        if model_type in {"albert", "electra"}:
+            fields["embedding_size"] = draw(st.integers(1, 12))
+        if model_type == "roberta":  # its position table has the pad id as padding_idx
+            fields["pad_token_id"] = 0
+        if model_type == "albert":
+            optional = {"num_hidden_groups": small, "inner_group_num": small}
     elif model_type == "distilbert":
         fields = {
             "dim": width,
@@ -183,7 +192,8 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
             "hidden_dim": ffn,
             "max_position_embeddings": draw(st.integers(1, 20)),
         }
-    elif model_type == "t5":
+        optional = {"sinusoidal_pos_embds": st.booleans()}
+    elif model_type in T5_FAMILY:
         fields = {
             "d_model": width,
             "d_ff": ffn,
@@ -197,7 +207,7 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
             "feed_forward_proj": st.sampled_from(["relu", "gated-gelu", "gated-silu"]),
             "tie_word_embeddings": st.booleans(),
         }
-    elif model_type == "bart":
+    elif model_type in {"bart", "mbart", "marian"}:
         fields = {
             "d_model": width,
             "encoder_layers": layers,
@@ -209,6 +219,14 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
             "max_position_embeddings": draw(st.integers(1, 20)),
         }
         optional = {"tie_word_embeddings": st.booleans()}
+        if model_type == "marian":
+            # Marian's default pad id (58100) must fall inside the small vocabulary.
+            fields |= {"pad_token_id": 0, "decoder_start_token_id": 0}
+            if draw(st.booleans()):
+                fields |= {
+                    "share_encoder_decoder_embeddings": False,
+                    "decoder_vocab_size": draw(st.integers(8, 40)),
+                }
     elif model_type == "gpt2":
         fields = {
             "n_embd": width,
@@ -225,14 +243,23 @@ def random_configs(draw: st.DrawFn) -> dict[str, Any]:
             "num_hidden_layers": layers,
             "num_attention_heads": heads,
             "intermediate_size": ffn,
+            # Every class default (8, 32, 16 heads) would not divide these small head counts.
+            "num_key_value_heads": kv_heads,
         }
+        if model_type == "gemma":  # its default head_dim, 256, is far too big for a test
+            fields["head_dim"] = 2 * draw(st.integers(1, 6))
         optional = {
-            "num_key_value_heads": st.just(kv_heads),
             "head_dim": st.integers(1, 6).map(lambda n: 2 * n),
             "tie_word_embeddings": st.booleans(),
-            "attention_bias": st.booleans(),
-            "mlp_bias": st.booleans(),
         }
+        if model_type in {"llama", "gemma"}:
+            optional["attention_bias"] = st.booleans()
+        if model_type == "llama":
+            optional |= {"num_key_value_heads": st.just(kv_heads), "mlp_bias": st.booleans()}
+            if draw(st.booleans()):
+                del fields["num_key_value_heads"]  # llama's default: one per head
+        for key in ("pad_token_id", "bos_token_id", "eos_token_id"):
+            fields[key] = 0  # gemma's defaults (0, 2, 1) must fit the vocabulary too
     drawn = draw(st.fixed_dictionaries({}, optional=optional))
     return {"model_type": model_type, "vocab_size": vocab, **fields, **drawn}
 
