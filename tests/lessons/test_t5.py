@@ -242,7 +242,10 @@ class TestYesNoPairs:
 
     @pytest.mark.parametrize(
         ("topic", "words", "message"),
-        [("weather", 50, "topic must be one of"), ("sport", 0, "passage_words must be >= 1")],
+        [
+            ("weather", 50, "topic must be one of"),
+            ("sport", 0, "passage_words must be an int >= 1"),
+        ],
     )
     def test_bad_input(self, topic: str, words: int, message: str) -> None:
         """An unknown topic or an empty passage is refused."""
@@ -363,7 +366,7 @@ class TestCrossAttention:
         """Zero new tokens is refused before anything runs."""
         from nlpguide.lessons.t5 import cross_attention
 
-        with pytest.raises(ValueError, match="max_new_tokens must be >= 1"):
+        with pytest.raises(ValueError, match="max_new_tokens must be an int >= 1"):
             cross_attention(None, None, "x", max_new_tokens=0)
 
 
