@@ -109,7 +109,6 @@ def _install_stack(session: nox.Session, *groups: str, extras: str = "models") -
 CORE_NUMPY = ["numpy", "numpy==2.0.2"]
 _CORE_DOCTESTS = [
     "src/nlpguide/__init__.py",
-    "src/nlpguide/_assets.py",
     "src/nlpguide/_check.py",
     "src/nlpguide/_markdown.py",
     "src/nlpguide/_versions.py",

@@ -40,6 +40,7 @@ __all__ = [
     "generator",
     "instance",
     "integer",
+    "is_bool",
     "probability",
     "real",
     "strings",
@@ -49,7 +50,8 @@ __all__ = [
 _T = TypeVar("_T")
 
 
-def _is_bool(value: object) -> bool:
+def is_bool(value: object) -> bool:
+    """Whether ``value`` is a Python or numpy bool (which no number check may accept)."""
     # numpy.bool_ is not a numbers.Integral, but it must not count as a number either.
     return isinstance(value, bool) or type(value).__name__ in {"bool_", "bool"}
 
@@ -68,7 +70,7 @@ def integer(
     name: str, value: object, *, minimum: int | None = None, maximum: int | None = None
 ) -> int:
     """``value`` as an ``int`` (bools refused), within ``[minimum, maximum]``."""
-    if _is_bool(value) or not isinstance(value, numbers.Integral):
+    if is_bool(value) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     number = int(value)
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
@@ -91,7 +93,7 @@ def real(
 
     ``low_open``/``high_open`` exclude the bound itself.
     """
-    if _is_bool(value) or not isinstance(value, numbers.Real):
+    if is_bool(value) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     left = "(" if low_open else "["
     right = ")" if high_open else "]"
@@ -120,7 +122,7 @@ def probability(name: str, value: object) -> float:
 
 def boolean(name: str, value: object) -> bool:
     """``value`` itself, which must be ``True`` or ``False`` (not 0/1)."""
-    if not _is_bool(value):
+    if not is_bool(value):
         raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
     return bool(value)
 
@@ -148,7 +150,7 @@ def choice(name: str, value: object, allowed: Collection[_T]) -> _T:
     """``value``, which must be one of ``allowed`` (a str outside it is a ``ValueError``)."""
     options = ", ".join(sorted(map(repr, allowed)))
     kinds = {type(a) for a in allowed}
-    if (_is_bool(value) and bool not in kinds) or not isinstance(value, tuple(kinds)):
+    if (is_bool(value) and bool not in kinds) or not isinstance(value, tuple(kinds)):
         raise TypeError(f"{name} must be one of {options}, got {type(value).__name__}")
     if value not in allowed:
         raise ValueError(f"{name} must be one of {options}, got {value!r}")
@@ -172,7 +174,7 @@ def generator(name: str, value: object) -> np.random.Generator:
 
     if value is None or isinstance(value, np.random.Generator):
         return np.random.default_rng(value)
-    if _is_bool(value) or not isinstance(value, numbers.Integral):
+    if is_bool(value) or not isinstance(value, numbers.Integral):
         raise TypeError(
             f"{name} must be None, an int seed or a numpy.random.Generator, "
             f"got {type(value).__name__}"

@@ -399,7 +399,7 @@ def _class_index(spec: TaskSpec, words: tuple[str, ...], label: object) -> int:
         raise ValueError(
             f"{label!r} is no {spec.name} label word; expected one of {', '.join(words)}"
         )
-    if isinstance(label, bool):
+    if _check.is_bool(label):  # numpy's bool too: numpy 2.0 only warns on its index()
         raise TypeError(f"{spec.name} labels are class indices or words, not bool")
     try:
         index = operator.index(label)  # type: ignore[arg-type]  # its TypeError is the check

@@ -139,7 +139,7 @@ def top_k(query: npt.ArrayLike, documents: npt.ArrayLike, *, k: int = 3) -> list
     >>> top_k([1.0, 0.0], [[1.0, 0.0]], k=2)
     Traceback (most recent call last):
     ...
-    ValueError: k must be an int in [1, 1] (the number of documents), got 2
+    ValueError: k must be an int in [1, 1], got 2
     """
     q, d = _real_array("query", query), _real_array("documents", documents)
     if q.ndim != 1 or d.ndim != 2 or d.shape[1] != q.shape[0]:
@@ -150,7 +150,7 @@ def top_k(query: npt.ArrayLike, documents: npt.ArrayLike, *, k: int = 3) -> list
     for name, array in (("query", q), ("documents", d)):
         if not np.all(np.isfinite(array)):
             raise ValueError(f"{name} must be finite (no NaN or infinity)")
-    # typed callers pass an int; check what untyped ones pass (k <= the number of documents)
+    # k is at most the number of documents
     _check.integer("k", k, minimum=1, maximum=d.shape[0])
     scores = d @ q
     if not np.all(np.isfinite(scores)):  # finite inputs whose products overflow
