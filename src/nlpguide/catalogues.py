@@ -179,7 +179,7 @@ def clean_catalogue_pair(
 ) -> tuple[str, str] | None:
     """One catalogue entry as a clean ``(english, french)`` pair, or ``None`` to drop it.
 
-    ``english`` is the entry's key as :mod:`gettext` stores it (a ``msgctxt`` may
+    ``english`` is the entry's key as ``gettext`` stores it (a ``msgctxt`` may
     come first, ending in ``"\\x04"``); ``french`` is its translation.
     ``accelerators`` names the catalogue's accelerator marks, a subset of
     :data:`ACCELERATOR_MARKS` (LibreOffice: ``"~_"``; the default ``""`` for

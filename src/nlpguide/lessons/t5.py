@@ -393,7 +393,7 @@ def cross_attention(
 
     For example (the shipped T5 has 2 decoder layers)::
 
-        att = cross_attention(tok, t5, "bbc topic: Arsenal win\nArsenal beat Chelsea.")
+        att = cross_attention(tok, t5, "bbc topic: Arsenal win\\nArsenal beat Chelsea.")
         att.weights.shape   # (2, len(att.generated_tokens), len(att.source_tokens))
     """
     _check.text("source", source)
