@@ -23,7 +23,6 @@ import http.server
 import json
 import re
 import struct
-import tempfile
 import threading
 import urllib.error
 import urllib.parse
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
+from browser_support import WINDOW, chromium
 
 if TYPE_CHECKING:  # selenium is imported where it is used: the module must import without it
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -45,9 +45,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 SITE = DOCS / "_build" / "html"
 SCREENSHOTS = DOCS / "_build" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WINDOW = (1280, 2000)
 TIMEOUT_S = 60
 NOT_BUILT = f"The site is not built ({SITE / 'index.html'} is missing): run `nox -s docs` first."
 
@@ -192,52 +189,9 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture(scope="session")
 def driver() -> Iterator[WebDriver]:
-    """Headless Debian chromium via the Debian chromedriver; selenium-manager never runs."""
-    for binary, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
-        if not binary.is_file():
-            pytest.fail(f"{binary} is missing: apt-get install {package} (nox -s browser does)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    with (
-        pytest.MonkeyPatch.context() as env,
-        tempfile.TemporaryDirectory(prefix="nlpguide-chromium-") as profile,
-    ):
-        # Selenium-manager must not look for (or download) a driver or report statistics.
-        env.setenv("SE_OFFLINE", "true")
-        env.setenv("SE_AVOID_STATS", "true")
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        for flag in (
-            "--headless=new",
-            "--no-sandbox",  # we run as root
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-default-apps",
-            "--disable-quic",
-            "--disable-extensions",
-            f"--user-data-dir={profile}",
-            f"--window-size={WINDOW[0]},{WINDOW[1]}",
-            # Offline guard: no DNS at all, and every host but loopback (which chromium
-            # always reaches directly) goes to a proxy on a closed port and fails.
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            "--proxy-server=http://127.0.0.1:9",
-        ):
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        browser = webdriver.Chrome(
-            options=options, service=Service(executable_path=str(CHROMEDRIVER))
-        )
-        try:
-            browser.set_page_load_timeout(TIMEOUT_S)
-            browser.set_window_size(*WINDOW)
-            yield browser
-        finally:
-            browser.quit()
+    """Headless Debian chromium via the Debian chromedriver, with no way off loopback."""
+    with chromium(timeout_s=TIMEOUT_S, log_requests=False) as browser:
+        yield browser
 
 
 # -- one visit per page ----------------------------------------------------------------

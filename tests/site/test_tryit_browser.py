@@ -27,7 +27,6 @@ import http.server
 import importlib.util
 import json
 import socket
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from browser_support import chromium
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -50,9 +50,6 @@ EXECUTED = DOCS / "_build" / "jupyter_execute"
 CACHE = DOCS / "_build" / ".jupyter_cache"  # docs/conf.py's nb_execution_cache_path
 SCREENSHOTS = DOCS / "_build" / "screenshots"
 RUNNER = DOCS / "_ext" / "tryit" / "runner.py"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WINDOW = (1280, 2000)
 TIMEOUT_S = 120
 BOOT_TARGET_S = 5.0
 RERUN_TARGET_MS = 200.0
@@ -195,49 +192,8 @@ def server() -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def driver() -> Iterator[WebDriver]:
     """Headless Debian chromium via the Debian chromedriver, with no way off loopback."""
-    for binary, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
-        if not binary.is_file():
-            pytest.fail(f"{binary} is missing: apt-get install {package} (nox -s browser does)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    with (
-        pytest.MonkeyPatch.context() as env,
-        tempfile.TemporaryDirectory(prefix="nlpguide-tryit-chromium-") as profile,
-    ):
-        env.setenv("SE_OFFLINE", "true")
-        env.setenv("SE_AVOID_STATS", "true")
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        for flag in (
-            "--headless=new",
-            "--no-sandbox",  # we run as root
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-default-apps",
-            "--disable-quic",
-            "--disable-extensions",
-            f"--user-data-dir={profile}",
-            f"--window-size={WINDOW[0]},{WINDOW[1]}",
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            "--proxy-server=http://127.0.0.1:9",
-        ):
-            options.add_argument(flag)
-        # The performance log lists every request the page made, refused ones too.
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-        browser = webdriver.Chrome(
-            options=options, service=Service(executable_path=str(CHROMEDRIVER))
-        )
-        try:
-            browser.set_page_load_timeout(TIMEOUT_S)
-            browser.set_script_timeout(TIMEOUT_S)
-            yield browser
-        finally:
-            browser.quit()
+    with chromium(timeout_s=TIMEOUT_S, log_requests=True) as browser:
+        yield browser
 
 
 # -- one visit per page: every live cell run, edited, broken, reset ------------------------
