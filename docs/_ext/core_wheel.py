@@ -1,8 +1,9 @@
 """nlpguide's numpy-only core as a small ``py3-none-any`` wheel, for Pyodide in the browser.
 
 The wheel pip installs carries the model artefacts (about 8 MB); the browser needs only
-the code. :func:`build_core_wheel` zips the installed package's source folder without
-``models/artefacts/`` and writes its own ``METADATA``, ``WHEEL`` and ``RECORD`` (name,
+the numpy-only code. :func:`build_core_wheel` zips the installed package's source folder
+without ``models/`` (the torch layer and its artefacts) and ``data_files/`` (data for
+the translation models) and writes its own ``METADATA``, ``WHEEL`` and ``RECORD`` (name,
 version and runtime requirements read from the package's installed metadata). Files are
 written in sorted order with fixed timestamps, so the same sources give the same bytes.
 
@@ -21,7 +22,8 @@ from pathlib import Path
 
 __all__ = ["build_core_wheel"]
 
-EXCLUDED_DIRS = ("models/artefacts",)  # model weights and training records: not for the browser
+# The torch layer (with the model weights) and the translation data: not for the browser.
+EXCLUDED_DIRS = ("models", "data_files")
 EXCLUDED_NAMES = ("__pycache__",)
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip file can hold
 
