@@ -23,7 +23,6 @@ imported it already.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import platform
@@ -35,6 +34,7 @@ from typing import Any
 
 from . import __version__
 from ._check import instance, text
+from ._versions import versions
 
 __all__ = [
     "CELL_TAG",
@@ -138,13 +138,7 @@ def _device() -> str:
 
 def environment() -> dict[str, str]:
     """What this process runs on: device, Python, nlpguide and the model libraries."""
-    versions = {"device": _device(), "python": platform.python_version(), "nlpguide": __version__}
-    for dist in LIBRARIES:
-        try:
-            versions[dist] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            versions[dist] = "not installed"
-    return versions
+    return {"device": _device(), "nlpguide": __version__, **versions(*LIBRARIES)}
 
 
 def page_record() -> dict[str, Any]:
