@@ -71,6 +71,7 @@ def _load(name: str, path: Path) -> Any:
 
 
 tryit_edits = _load("tryit_edits", Path(__file__).with_name("tryit_edits.py"))
+_RUNNER = _load("tryit_runner_rules", RUNNER)  # the live output's rules, for the build's too
 PAGES = list(tryit_edits.CHANGES)
 LOCAL_SCHEMES = {"chrome", "chrome-untrusted", "devtools", "data", "blob", "about"}
 
@@ -138,7 +139,10 @@ def built_cells(page: str) -> list[BuiltCell]:
                     result = {"markdown": _text(data["text/markdown"])}
                 else:
                     result = {"plain": _text(data["text/plain"])}
-        cells.append(BuiltCell(_text(cell["source"]), streams["stdout"], streams["stderr"], result))
+        # The execution cache holds raw streams, a forced build's notebook merged ones:
+        # compare both as the page shows them (the runner applies the same rule).
+        merged = {name: _RUNNER.merged_stream(text) for name, text in streams.items()}
+        cells.append(BuiltCell(_text(cell["source"]), merged["stdout"], merged["stderr"], result))
     return cells
 
 

@@ -87,6 +87,17 @@ def _traceback(error: BaseException, filename: str) -> str:
     return "".join(traceback.format_exception(type(error), error, tb))
 
 
+def merged_stream(text: str) -> str:
+    """A stream as the site shows it: myst-nb's ``nb_merge_streams`` ends it in one newline.
+
+    The build renders each cell's stdout (and stderr) through myst-nb's
+    ``coalesce_streams``, which strips trailing whitespace and adds one ``\\n``; the
+    live output follows the same rule, so Run on unmodified code shows what the page
+    showed.
+    """
+    return text.rstrip() + "\n" if text else ""
+
+
 def run(code: str, namespace: dict[str, Any], filename: str = "<cell>") -> str:
     """Execute ``code`` in ``namespace``; return what it printed, showed, returned or raised."""
     # Registered so that tracebacks quote the reader's lines.
@@ -110,8 +121,8 @@ def run(code: str, namespace: dict[str, Any], filename: str = "<cell>") -> str:
         except BaseException as err:  # noqa: BLE001 - the reader's code may raise anything
             error = _traceback(err, filename)
     report = {
-        "stdout": stdout.getvalue(),
-        "stderr": stderr.getvalue(),
+        "stdout": merged_stream(stdout.getvalue()),
+        "stderr": merged_stream(stderr.getvalue()),
         "displays": list(_displays),
         "result": result,
         "error": error,
