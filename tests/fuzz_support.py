@@ -501,3 +501,13 @@ def registries(fuzz_files: Sequence[Path]) -> dict[str, tuple[Path, str]]:
 def missing_fuzz_tests(modules: Sequence[str], fuzz_files: Sequence[Path]) -> list[str]:
     """The public callables of ``modules`` that no REGISTRY of ``fuzz_files`` names."""
     return sorted(set(public_callables(modules)) - set(registries(fuzz_files)))
+
+
+#: Lists of words (the metrics' inputs), and what is no list of str.
+WORD_LISTS = st.lists(st.one_of(PLAIN_WORD, TEXT), max_size=8)
+BAD_STR_LISTS = st.one_of(
+    st.just("sport"),
+    st.just(["a", None]),
+    st.just([1, 2]),
+    NON_SEQUENCE_OR_STR.filter(lambda v: not isinstance(v, str)),
+)

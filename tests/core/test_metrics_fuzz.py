@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from fuzz_support import (
-    NON_SEQUENCE_OR_STR,
+    BAD_STR_LISTS,
     NON_STR,
-    PLAIN_WORD,
     TEXT,
     TEXT_OR_HUGE,
+    WORD_LISTS,
     attempt,
     bad_count,
     contract,
@@ -21,14 +21,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nlpguide import metrics
-
-WORD_LISTS = st.lists(st.one_of(PLAIN_WORD, TEXT), max_size=8)
-BAD_STR_LISTS = st.one_of(
-    st.just("sport"),
-    st.just(["a", None]),
-    st.just([1, 2]),
-    NON_SEQUENCE_OR_STR.filter(lambda v: not isinstance(v, str)),
-)
 
 
 class TestMetrics:

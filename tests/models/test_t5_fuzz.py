@@ -11,7 +11,6 @@ from fuzz_support import (
     JUNK,
     NON_SEQUENCE_OR_STR,
     NON_STR,
-    PLAIN_WORD,
     TEXT,
     TEXT_OR_HUGE,
     UNTOUCHABLE_MODEL,
@@ -26,14 +25,6 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from nlpguide.models import t5 as t5_api
-
-WORD_LISTS = st.lists(st.one_of(PLAIN_WORD, TEXT), max_size=8)
-BAD_STR_LISTS = st.one_of(
-    st.just("sport"),
-    st.just(["a", None]),
-    st.just([1, 2]),
-    NON_SEQUENCE_OR_STR.filter(lambda v: not isinstance(v, str)),
-)
 
 
 class TestT5:
