@@ -35,6 +35,8 @@ extensions = [
     "provenance",
     # docs/_ext/tryit: cells tagged try-it run in the reader's browser (Pyodide).
     "tryit",
+    # docs/_ext/streams.py: printed output joined exactly, however the kernel chunked it.
+    "streams",
 ]
 
 exclude_patterns = ["_build", "_ext", "vendor", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]

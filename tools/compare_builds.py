@@ -78,15 +78,16 @@ def _text(value: Any) -> str:
 def _merged_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A cell's outputs with each stream (stdout, stderr) as one output, as the page shows it.
 
-    How a stream is cut into chunks depends on timing, so chunks are joined. myst-nb
-    (``nb_merge_streams``) already joins them into the first chunk in the notebook it
-    writes but leaves the later chunks there too: those repeats are dropped.
+    How a stream is cut into chunks depends on timing, so chunks are joined exactly and
+    the whole ends in one newline (``docs/_ext/streams.py``, the site's rule). myst-nb
+    already joins them into the first chunk in the notebook it writes but leaves the
+    later chunks there too: those repeats are dropped.
 
-    >>> chunks = [{"output_type": "stream", "name": "stdout", "text": t} for t in ("a\\nb\\n", "b\\n")]
-    >>> _merged_streams(chunks)[0]["text"]  # myst-nb's form: b is already in the first
+    >>> chunks = [{"output_type": "stream", "name": "stdout", "text": t} for t in ("a\\nb\\n", "\\nb\\n")]
+    >>> _merged_streams(chunks)[0]["text"]  # the site's form: b is already in the first
     'a\\nb\\n'
-    >>> chunks[0]["text"] = "a\\n"
-    >>> _merged_streams(chunks)[0]["text"]  # plain chunks: joined
+    >>> chunks[0]["text"] = "a"
+    >>> _merged_streams(chunks)[0]["text"]  # plain chunks, cut before a newline: joined
     'a\\nb\\n'
     """
     merged: list[dict[str, Any]] = []
@@ -104,9 +105,11 @@ def _merged_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rest[name] = []
         merged.append(first[name])
     for name, head in first.items():
-        tail = "".join(t.rstrip() + "\n" for t in rest[name] if t.rstrip())
-        if tail and not head["text"].endswith(tail):
-            head["text"] = head["text"].rstrip() + "\n" + tail
+        tail = "".join(rest[name]).rstrip()
+        text = head["text"].rstrip()
+        if tail and not text.endswith(tail):
+            text += "".join(rest[name]).rstrip()
+        head["text"] = text + "\n" if text else ""
     return merged
 
 
