@@ -8,10 +8,10 @@ test imports the same helper, so the test checks the very code the page runs:
 
 * :mod:`nlpguide.lessons.bert`: the cloze probe of the fill-mask model;
 * :mod:`nlpguide.lessons.t5`: T5 task framing, the cost of span corruption, a
-  short ``Seq2SeqTrainer`` run, cross-attention.
-
-The decoders chapter needs nothing beyond :mod:`nlpguide.models` (decoding,
-zero-shot, retrieval), so it has no module here.
+  short ``Seq2SeqTrainer`` run, cross-attention;
+* :mod:`nlpguide.lessons.architectures`: block diagrams of the three
+  architectures, drawn from their configs (the decoders chapter's architectures
+  page; its other pages need nothing beyond :mod:`nlpguide.models`).
 """
 
 from __future__ import annotations
