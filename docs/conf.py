@@ -81,7 +81,7 @@ nitpick_ignore_regex = [
     # Third-party types named in signatures: no intersphinx, since the build is offline.
     (r"py:.*", r"(numpy|np|torch|transformers|datasets|collections\.abc|typing)\..*"),
     (r"py:.*", r"(numpy|pathlib|os)\..*"),
-    (r"py:.*", r"(NDArray|IntArray|BoolArray|ArrayLike|Generator|DatasetDict|Path|Any)"),
+    (r"py:.*", r"(NDArray|IntArray|BoolArray|ArrayLike|Generator|DatasetDict|Path|Any|Axes)"),
     # Type aliases (Literal unions) that autodoc names but does not document.
     (r"py:.*", r"(Architecture|TableFormat|RngLike|Strategy|Label)"),
 ]

@@ -399,7 +399,7 @@ def draw(
             fontsize=7, color="#444444",
         )  # fmt: skip
         ax.text(
-            (xs[0] + xs[1]) / 2, encoder_out + 0.14, "read by every decoder layer",
+            (xs[0] + xs[1]) / 2 - 0.08, encoder_out + 0.14, "read by every decoder layer",
             ha="center", va="bottom", fontsize=7, color=colour,
         )  # fmt: skip
     first = title or f"{arch.kind}: {arch.model_type}"
