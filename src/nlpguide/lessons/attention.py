@@ -6,6 +6,7 @@ pages show:
 * :class:`AttentionWeights` and :func:`multi_head_attention`: scaled
   dot-product, multi-head attention in numpy from a real layer's projection
   matrices, with :func:`softmax`, :func:`causal_mask` and :func:`layer_norm`;
+  :func:`previous_token_weight` measures how much a head looks one token back;
 * :func:`bert_attention_io`: what enters one BERT layer and what its attention
   sublayer returns, captured from a real forward pass, to compare with;
 * :func:`cosine_similarity`, :func:`relative_position_bucket` (T5's bucketing
@@ -35,6 +36,7 @@ __all__ = [
     "cosine_similarity",
     "layer_norm",
     "multi_head_attention",
+    "previous_token_weight",
     "relative_position_bucket",
     "rope_inverse_frequencies",
     "rope_rotate",
@@ -271,6 +273,23 @@ def _mask(mask: npt.ArrayLike, shape: tuple[int, ...]) -> FloatArray:
     return m
 
 
+def previous_token_weight(probabilities: npt.ArrayLike) -> FloatArray:
+    """Each head's mean weight on the token just before the query: one value per head.
+
+    *probabilities* is ``(heads, tokens, tokens)``; the first query, which has no
+    previous token, is left out.
+
+    >>> previous_token_weight([[[1.0, 0.0], [0.75, 0.25]]]).tolist()
+    [0.75]
+    """
+    p = _finite("probabilities", _real("probabilities", probabilities, ndim=3))
+    if p.shape[1] != p.shape[2] or p.shape[1] < 2:
+        raise ValueError(
+            f"probabilities must be (heads, n, n) with n >= 2 tokens, got shape {p.shape}"
+        )
+    return np.asarray(np.diagonal(p, offset=-1, axis1=1, axis2=2).mean(axis=1))
+
+
 @dataclass(frozen=True, eq=False)
 class AttentionCapture:
     """One BERT layer's attention, read from a real forward pass.
@@ -373,25 +392,28 @@ def relative_position_bucket(
     _check.boolean("bidirectional", bidirectional)
     num_buckets = _check.integer("num_buckets", num_buckets, minimum=4, maximum=10_000)
     max_distance = _check.integer("max_distance", max_distance, minimum=1, maximum=10**9)
+    per_side = num_buckets // 2 if bidirectional else num_buckets
+    if max_distance <= per_side // 2:
+        raise ValueError(
+            f"max_distance must exceed {per_side // 2} (the exact buckets), got {max_distance}"
+        )
     rel = rp.astype(np.int64)
     bucket = np.zeros_like(rel)
     if bidirectional:
         num_buckets //= 2
-        bucket += (rel > 0) * num_buckets  # keys to the right get the upper half
+        bucket += (rel > 0) * num_buckets  # keys to the right: the upper half
         rel = np.abs(rel)
     else:
         rel = -np.minimum(rel, 0)  # a decoder: only the distance back counts
-    max_exact = num_buckets // 2
-    if max_distance <= max_exact:
-        raise ValueError(
-            f"max_distance must exceed {max_exact} (half the buckets), got {max_distance}"
-        )
-    # float32 as in transformers, so bucket edges fall on the same distances.
+    max_exact = num_buckets // 2  # one bucket each for 0 .. max_exact - 1
+    # Log-spaced buckets above; float32 as in transformers, so bucket edges
+    # fall on the same distances.
     ratio = np.maximum(rel, max_exact).astype(np.float32) / np.float32(max_exact)
     span = np.log(ratio) / np.float32(np.log(max_distance / max_exact))
-    large = max_exact + (span * np.float32(num_buckets - max_exact)).astype(np.int64)
-    large = np.minimum(large, num_buckets - 1)
-    return np.asarray(bucket + np.where(rel < max_exact, rel, large), dtype=np.int64)
+    steps = (span * np.float32(num_buckets - max_exact)).astype(np.int64)
+    large = np.minimum(max_exact + steps, num_buckets - 1)
+    exact_or_log = np.where(rel < max_exact, rel, large)
+    return np.asarray(bucket + exact_or_log, dtype=np.int64)
 
 
 def rope_inverse_frequencies(head_dim: int, theta: float) -> FloatArray:
