@@ -46,6 +46,15 @@ def _t5() -> Any:
     return seq2seq()[1]
 
 
+@cache
+def _decoder_config() -> Any:
+    from transformers import AutoConfig
+
+    from nlpguide.models import default_path
+
+    return AutoConfig.from_pretrained(default_path("decoder"))
+
+
 def _layer(layer: int, text: str = SENTENCE) -> tuple[AttentionCapture, AttentionWeights, Any]:
     tok, bert = _bert()
     io = bert_attention_io(tok, bert, text, layer=layer)
@@ -236,14 +245,6 @@ class TestBertPositions:
 
 
 class TestRope:
-    @cache
-    def _config(self) -> Any:
-        from transformers import AutoConfig
-
-        from nlpguide.models import default_path
-
-        return AutoConfig.from_pretrained(default_path("decoder"))
-
     def test_frequencies_and_rotation_equal_transformers(self) -> None:
         """inv_freq and the rotation equal LlamaRotaryEmbedding and apply_rotary_pos_emb."""
         import torch
@@ -252,7 +253,7 @@ class TestRope:
             apply_rotary_pos_emb,
         )
 
-        cfg = self._config()
+        cfg = _decoder_config()
         freq = rope_inverse_frequencies(cfg.head_dim, cfg.rope_parameters["rope_theta"])
         rotary = LlamaRotaryEmbedding(cfg)
         assert np.allclose(freq, rotary.inv_freq.double().numpy(), rtol=1e-6)
@@ -265,7 +266,7 @@ class TestRope:
 
     def test_score_depends_on_distance_only(self) -> None:
         """Shifting query and key together leaves q.k unchanged; moving one changes it."""
-        cfg = self._config()
+        cfg = _decoder_config()
         freq = rope_inverse_frequencies(cfg.head_dim, cfg.rope_parameters["rope_theta"])
         q, k = np.random.default_rng(0).normal(size=(2, 1, cfg.head_dim))
 
@@ -279,7 +280,7 @@ class TestRope:
 
     def test_equal_vectors_score_falls_on_average(self) -> None:
         """Equal query and key: the score falls on average with distance, dipping below 0."""
-        cfg = self._config()
+        cfg = _decoder_config()
         freq = rope_inverse_frequencies(cfg.head_dim, cfg.rope_parameters["rope_theta"])
         gaps = np.arange(1, cfg.max_position_embeddings + 1)
         unit = np.ones(cfg.head_dim) / np.sqrt(cfg.head_dim)

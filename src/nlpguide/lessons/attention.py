@@ -47,8 +47,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def _real(name: str, values: object, ndim: int | None = None) -> FloatArray:
-    """``values`` as a finite float64 array (of ``ndim`` dimensions when given)."""
+def _real(name: str, values: object, ndim: int | None = None, *, axes: int = 0) -> FloatArray:
+    """``values`` as a float64 array of ``ndim`` dimensions (when given), or at least ``axes``."""
     if isinstance(values, str | bytes) or values is None or _check.is_bool(values):
         raise TypeError(f"{name} must be an array of real numbers, got {type(values).__name__}")
     try:
@@ -60,6 +60,8 @@ def _real(name: str, values: object, ndim: int | None = None) -> FloatArray:
     array = np.asarray(array, dtype=np.float64)
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {array.shape}")
+    if array.ndim < axes:
+        raise ValueError(f"{name} must have at least {axes} dimension(s), got shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape})")
     return array
@@ -80,7 +82,7 @@ def softmax(scores: npt.ArrayLike, *, axis: int = -1) -> FloatArray:
     >>> softmax([1.0, 1.0, -np.inf]).tolist()
     [0.5, 0.5, 0.0]
     """
-    s = _real("scores", scores)
+    s = _real("scores", scores, axes=1)
     if np.any(np.isnan(s)) or np.any(s == np.inf):
         raise ValueError("scores must not be NaN or +infinity")
     axis = _check.integer("axis", axis, minimum=-s.ndim, maximum=s.ndim - 1)
@@ -113,7 +115,7 @@ def layer_norm(
     >>> layer_norm([[1.0, 3.0]], [1.0, 1.0], [0.0, 0.0]).round(6).tolist()
     [[-1.0, 1.0]]
     """
-    a = _finite("x", _real("x", x))
+    a = _finite("x", _real("x", x, axes=1))
     g = _finite("gamma", _real("gamma", gamma, ndim=1))
     b = _finite("beta", _real("beta", beta, ndim=1))
     eps = _check.real("eps", eps, low=0.0, low_open=True)
@@ -170,6 +172,11 @@ class AttentionWeights:
             object.__setattr__(self, name, array)
         object.__setattr__(self, "heads", heads)
 
+    @classmethod
+    def _of(cls, parts: list[FloatArray], heads: int) -> AttentionWeights:
+        w_q, b_q, w_k, b_k, w_v, b_v, w_o, b_o = parts
+        return cls(w_q, b_q, w_k, b_k, w_v, b_v, w_o, b_o, heads=heads)
+
     @property
     def d_k(self) -> int:
         """The width of one head's queries, keys and values."""
@@ -198,7 +205,7 @@ class AttentionWeights:
             bias = getattr(layer, "bias", None)
             b = np.zeros(w.shape[1]) if bias is None else bias.detach().double().cpu().numpy()
             parts += [w, np.asarray(b, dtype=np.float64)]
-        return cls(*parts, heads=heads)
+        return cls._of(parts, heads)
 
     @classmethod
     def random(cls, *, width: int, heads: int, seed: int = 0) -> AttentionWeights:
@@ -211,7 +218,7 @@ class AttentionWeights:
         draws = [rng.normal(size=(width, width)) / np.sqrt(width) for _ in range(4)]
         biases = [rng.normal(size=width) * 0.1 for _ in range(4)]
         parts = [a for pair in zip(draws, biases, strict=True) for a in pair]
-        return cls(*parts, heads=heads)
+        return cls._of(parts, heads)
 
 
 def multi_head_attention(
