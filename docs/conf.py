@@ -28,6 +28,8 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_design",
     "sphinx_copybutton",
+    # {exercise} and {solution} blocks at the end of the lesson pages.
+    "sphinx_exercise",
     # Copies MathJax into _static and points mathjax_path at it: no CDN, so the maths
     # renders offline and readers load no third-party script.
     "sphinx-mathjax-offline",

@@ -17,6 +17,7 @@ MODULES = (
     "nlpguide.models.retrieval",
     "nlpguide.models.t5",
     "nlpguide.lessons",
+    "nlpguide.lessons.attention",
     "nlpguide.lessons.bert",
     "nlpguide.lessons.t5",
 )
