@@ -18,6 +18,7 @@ MODULES = (
     "nlpguide.models.t5",
     "nlpguide.lessons",
     "nlpguide.lessons.bert",
+    "nlpguide.lessons.tokenization",
     "nlpguide.lessons.t5",
 )
 TESTS = Path(__file__).resolve().parents[1]

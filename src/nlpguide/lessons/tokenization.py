@@ -94,8 +94,7 @@ def kept_share(tokenizer: Any, texts: list[str], *, max_length: int) -> NDArray[
     whole = tokenizer(texts, add_special_tokens=False)["input_ids"]
     if any(len(w) == 0 for w in whole):
         raise ValueError("texts must each hold at least one token, got an empty or blank text")
-    cut = tokenizer(
-        texts, truncation=True, max_length=max_length, return_special_tokens_mask=True
-    )["special_tokens_mask"]
-    kept = [len(m) - sum(m) for m in cut]
-    return np.array(kept, dtype=np.float64) / np.array([len(w) for w in whole])
+    cut = tokenizer(texts, truncation=True, max_length=max_length, return_special_tokens_mask=True)
+    kept = np.array([len(m) - sum(m) for m in cut["special_tokens_mask"]], dtype=np.float64)
+    share: NDArray[np.float64] = kept / np.array([len(w) for w in whole], dtype=np.float64)
+    return share
