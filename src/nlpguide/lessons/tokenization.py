@@ -74,7 +74,8 @@ def tokens_per_word(tokenizer: Any, texts: list[str]) -> NDArray[np.float64]:
     texts = _check.strings("texts", texts)
     words = np.array([len(t.split()) for t in texts], dtype=np.float64)
     if (words == 0).any():
-        raise ValueError("texts must each hold at least one word, got an empty or blank text")
+        msg = "texts must each hold at least one word, got a blank text"
+        raise ValueError(msg)
     ids = tokenizer(texts, add_special_tokens=False)["input_ids"]
     return np.array([len(i) for i in ids], dtype=np.float64) / words
 
@@ -93,8 +94,16 @@ def kept_share(tokenizer: Any, texts: list[str], *, max_length: int) -> NDArray[
     _check.integer("max_length", max_length, minimum=1)
     whole = tokenizer(texts, add_special_tokens=False)["input_ids"]
     if any(len(w) == 0 for w in whole):
-        raise ValueError("texts must each hold at least one token, got an empty or blank text")
-    cut = tokenizer(texts, truncation=True, max_length=max_length, return_special_tokens_mask=True)
-    kept = np.array([len(m) - sum(m) for m in cut["special_tokens_mask"]], dtype=np.float64)
-    share: NDArray[np.float64] = kept / np.array([len(w) for w in whole], dtype=np.float64)
+        msg = "texts must each hold at least one token, got a blank text"
+        raise ValueError(msg)
+    cut = tokenizer(
+        texts,
+        truncation=True,
+        max_length=max_length,
+        return_special_tokens_mask=True,
+    )
+    mask = cut["special_tokens_mask"]
+    kept = np.array([len(m) - sum(m) for m in mask], dtype=np.float64)
+    total = np.array([len(w) for w in whole], dtype=np.float64)
+    share: NDArray[np.float64] = kept / total
     return share
