@@ -28,8 +28,10 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_design",
     "sphinx_copybutton",
-    # {exercise} and {solution} blocks at the end of the lesson pages.
+    # {exercise} / {solution} blocks at the end of lesson pages; togglebutton turns
+    # ":class: dropdown" solutions into closed blocks a reader opens on purpose.
     "sphinx_exercise",
+    "sphinx_togglebutton",
     # Copies MathJax into _static and points mathjax_path at it: no CDN, so the maths
     # renders offline and readers load no third-party script.
     "sphinx-mathjax-offline",

@@ -19,6 +19,7 @@ MODULES = (
     "nlpguide.lessons",
     "nlpguide.lessons.attention",
     "nlpguide.lessons.bert",
+    "nlpguide.lessons.tokenization",
     "nlpguide.lessons.t5",
 )
 TESTS = Path(__file__).resolve().parents[1]

@@ -7,6 +7,8 @@ from here. A page imports its helpers from its chapter's module, and the page's
 test imports the same helper, so the test checks the very code the page runs:
 
 * :mod:`nlpguide.lessons.bert`: the cloze probe of the fill-mask model;
+* :mod:`nlpguide.lessons.tokenization`: the tokenization page's sentences, its
+  three tokenizers, tokens per word and what truncation keeps;
 * :mod:`nlpguide.lessons.attention`: attention worked by hand in numpy, and
   the position schemes of BERT, T5 and LLaMA;
 * :mod:`nlpguide.lessons.t5`: T5 task framing, the cost of span corruption, a
