@@ -53,9 +53,15 @@ _CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.MULTILINE | re
 
 
 def _page_cells(page: Path) -> str:
-    """The Python of a page's code cells, cell options (``:tags:``) removed."""
+    """The Python of a page's code cells, cell options removed.
+
+    Options come as ``:key: value`` lines or as a YAML block between ``---`` lines
+    (figure captions and alt text).
+    """
     cells = []
     for body in _CODE_CELL.findall(page.read_text(encoding="utf-8")):
+        if body.startswith("---\n"):
+            body = body.split("\n---\n", 1)[1]
         lines = [line for line in body.splitlines() if not line.startswith(":")]
         cells.append("\n".join(lines))
     return "\n\n".join(cells)
