@@ -13,7 +13,7 @@ name or a computed value), directive options, link targets and URLs, HTML tags
 and comments, front matter, cell markers and numbered-list markers.
 
 What counts as a number: a run of digits in prose, with its decimal part,
-thousands commas and a unit glued to it (``2.9M``, ``41 s`` is ``41``, ``2.1×``,
+thousands commas and a unit glued to it (``2.9M``, ``41 s`` is ``41``, ``2.1x``,
 ``90%``), and spelled-out quantities larger than ten (``a dozen``, ``thirty``,
 ``hundreds``): those are estimates, the kind that drift from the measurement.
 Not numbers: digits inside a name (``t5-small``, ``bf16``, ``GPT-2``,
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,9 +76,8 @@ UNITS = frozenset(
 )
 
 _NUMBER = re.compile(
-    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)*(?:e[-+]?\d+)?)(?P<unit>[A-Za-z]+|%|×)?"
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)*(?:e[-+]?\d+)?)(?P<unit>[A-Za-z]+|%|\u00d7)?"
 )
-_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
 _OPTION = re.compile(r"^\s*:[\w-]+:(\s.*)?$")
 # One pass over a paragraph: the first of these that starts at a place wins.
@@ -195,7 +194,9 @@ def plain(text: str) -> str:
     """
     text = re.sub(
         r"\{([\w:.-]+)\}(`+)(.*?)\2",
-        lambda m: "⟨glued⟩" if m.group(1).startswith("glue") else re.sub(r"\s*<[^>]*>$", "", m.group(3)),
+        lambda m: (
+            "⟨glued⟩" if m.group(1).startswith("glue") else re.sub(r"\s*<[^>]*>$", "", m.group(3))
+        ),
         text,
     )
     text = re.sub(r"(`+)(.+?)\1", r"\2", text)
@@ -218,7 +219,13 @@ def _prose_lines(text: str) -> Iterator[tuple[int, str]]:
         i += 1
         skipping = bool(stack) and not stack[-1][2]
         fence = _FENCE.match(line)
-        if fence and stack and fence["fence"][0] == stack[-1][0] and len(fence["fence"]) >= stack[-1][1] and not fence["info"].strip():
+        if (
+            fence
+            and stack
+            and fence["fence"][0] == stack[-1][0]
+            and len(fence["fence"]) >= stack[-1][1]
+            and not fence["info"].strip()
+        ):
             stack.pop()
             options = False
             continue
@@ -246,7 +253,10 @@ def _prose_lines(text: str) -> Iterator[tuple[int, str]]:
             if _OPTION.match(line):
                 continue
             if line.strip() == "---":  # a YAML block of options
-                i = next((j for j in range(i, len(lines)) if lines[j].strip() == "---"), len(lines)) + 1
+                i = (
+                    next((j for j in range(i, len(lines)) if lines[j].strip() == "---"), len(lines))
+                    + 1
+                )
                 continue
             options = False
         stripped = line.strip()
@@ -262,14 +272,21 @@ def _prose_lines(text: str) -> Iterator[tuple[int, str]]:
             or re.match(r"^\[[^\]]+\]:\s", stripped)  # a link definition
         ):
             continue
-        yield number, _LIST_MARKER.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), line)
+        yield (
+            number,
+            _LIST_MARKER.sub(
+                lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), line
+            ),
+        )
 
 
 def _paragraphs(text: str) -> Iterator[list[tuple[int, str]]]:
     paragraph: list[tuple[int, str]] = []
     last = 0
     for number, line in _prose_lines(text):
-        structural = line.lstrip().startswith(("|", "#", "- ", "* ", "+ ")) or re.match(r"^\s*\d+[.)]\s", line)
+        structural = line.lstrip().startswith(("|", "#", "- ", "* ", "+ ")) or re.match(
+            r"^\s*\d+[.)]\s", line
+        )
         if not line.strip() or number != last + 1 or structural:
             if paragraph:
                 yield paragraph
@@ -290,7 +307,7 @@ def _is_name(checked: str, start: int, end: int, unit: str | None) -> bool:
         # GPT-2, Llama-2-7b, ROUGE-1, SmolLM2-135M: a name. top-5, 2004-2005: numbers.
         if word and re.search(r"[A-Z]", word.group(0)):
             return True
-    if unit and unit not in UNITS and unit not in {"%", "×"}:
+    if unit and unit not in UNITS and unit not in {"%", "\u00d7"}:
         return True  # 2d, 7b, 3rd? a name or an ordinal
     return checked[end : end + 1] == "-" and bool(re.match(r"-[A-Z]", checked[end : end + 2]))
 
@@ -305,9 +322,7 @@ def _is_year_or_version(shown: str, start: int, number: str) -> bool:
     if _YEAR.fullmatch(number):
         # A citation: "Devlin et al., 2018", "(Raffel et al., 2020", "ICML 2006",
         # "Greene & Cunningham, 2006", "Touvron et al. (2023)".
-        return bool(
-            re.search(r"(et al\.?,?|et al\. \(|[A-Z][\w&.-]*,|[A-Z]{2,}|\()\s*$", before)
-        )
+        return bool(re.search(r"(et al\.?,?|et al\. \(|[A-Z][\w&.-]*,|[A-Z]{2,}|\()\s*$", before))
     return False
 
 
@@ -340,7 +355,7 @@ def extract(page: str, text: str) -> list[Number]:
                 continue
             if _is_year_or_version(shown, match.start(), match.group("num")):
                 continue
-            suffix = unit if unit in UNITS or unit in {"%", "×"} else ""
+            suffix = unit if unit in UNITS or unit in {"%", "\u00d7"} else ""
             numbers.append((match.start(), match.group("num") + suffix))
         for match in re.finditer(r"[A-Za-z]+", checked):
             word = match.group(0).lower()
@@ -354,6 +369,7 @@ def extract(page: str, text: str) -> list[Number]:
 
 
 # -- the allow-list ------------------------------------------------------------------
+
 
 def load_allow_list(path: Path = ALLOW_LIST) -> list[Entry]:
     """The reviewed entries of ``path``, in file order."""
@@ -383,7 +399,7 @@ def pages(root: Path = ROOT) -> list[Path]:
         for p in docs.rglob("*.md")
         if not any(part.startswith("_") or part == "vendor" for part in p.relative_to(docs).parts)
     ]
-    return sorted(found) + [root / "README.md"]
+    return [*sorted(found), root / "README.md"]
 
 
 def extract_all(paths: Iterable[Path], root: Path = ROOT) -> list[Number]:
