@@ -408,3 +408,25 @@ def extract_all(paths: Iterable[Path], root: Path = ROOT) -> list[Number]:
     for path in paths:
         out.extend(extract(path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")))
     return out
+
+
+def draft_entries(paths: Iterable[Path], root: Path = ROOT) -> str:
+    """TOML entries, to review and complete, for every number no entry backs yet."""
+    entries = load_allow_list()
+    out: list[str] = []
+    for number in extract_all(paths, root):
+        if not any(entry.covers(number) for entry in entries):
+            context = number.context.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(
+                f'[[page."{number.page}"]]  # line {number.line}\n'
+                f'number = "{number.number}"\ncontext = "{context}"\n'
+                'backing = "check | test | code | source | example"\nby = ""\n'
+            )
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # python tests/prose_numbers.py [PAGE ...]: draft the entries
+    import sys
+
+    chosen = [Path(p).resolve() for p in sys.argv[1:]] or pages()
+    print(draft_entries(chosen))

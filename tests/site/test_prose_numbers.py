@@ -246,6 +246,17 @@ class TestSiteProse:
         assert not any("_build" in n or "vendor" in n for n in names)
 
 
+class TestDraft:
+    def test_draft_lists_unbacked_numbers(self, tmp_path: Path) -> None:
+        """The draft helper writes one entry to complete per number with no backing."""
+        page = tmp_path / "docs" / "new.md"
+        page.parent.mkdir()
+        page.write_text("It trains for 12 steps.\n", encoding="utf-8")
+        draft = prose_numbers.draft_entries([page], root=tmp_path)
+        assert '[[page."docs/new.md"]]  # line 1\nnumber = "12"' in draft
+        assert 'context = "It trains for 12 steps."' in draft
+
+
 class TestBackings:
     def test_entries_are_complete(self, entries: list[Entry]) -> None:
         """Each entry has a known backing, a non-empty 'by' and a context with its number."""
