@@ -1,0 +1,329 @@
+"""Every number in the site's prose is glued, cited or checked (issue 14, "Truth").
+
+The extractor (``tests/prose_numbers.py``) finds the numbers a reader sees in the
+prose of docs/**/*.md and README.md; glued numbers are not in the Markdown, so every
+number it finds must have a reviewed entry in ``tests/site/prose_numbers.toml`` that
+names its backing, and that backing is checked here: a ``check`` expression must be
+True, a ``test`` must exist, a ``code`` setting must be in the code it names.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import prose_numbers
+import pytest
+from prose_numbers import ALLOW_LIST, ROOT, Entry, Number, extract, load_allow_list
+
+from nlpguide.data import BBC_LABELS
+from nlpguide.sizes import forward_flops, parameter_count, reference_config
+from nlpguide.text2text import encode_target, length_stats
+
+ARTEFACTS = ROOT / "src" / "nlpguide" / "models" / "artefacts"
+BACKINGS = ("check", "test", "code", "source", "example")
+SAFE_BUILTINS = {"abs": abs, "all": all, "any": any, "len": len, "range": range, "round": round}
+
+
+def _artefact(path: str) -> Any:
+    return json.loads((ARTEFACTS / path).read_text(encoding="utf-8"))
+
+
+#: The names a ``check`` expression may use: nlpguide's numpy-free core and the records.
+CHECK_NAMES: dict[str, Callable[..., Any] | Any] = {
+    "math": math,
+    "BBC_LABELS": BBC_LABELS,
+    "parameter_count": lambda m: parameter_count(_config_path(m)),
+    "forward_flops": forward_flops,
+    "config": reference_config,
+    "length_stats": length_stats,
+    "encode_target": encode_target,
+    "artefact": lambda path: _Artefact(path, _artefact(path)),
+}
+
+
+class _Artefact(dict[str, Any]):
+    """An artefact's JSON, which ``parameter_count`` also accepts (it is a config)."""
+
+    def __init__(self, path: str, data: Any) -> None:
+        super().__init__(data)
+        self.path = ARTEFACTS / path
+
+
+def _config_path(model: Any) -> Any:
+    return str(model.path) if isinstance(model, _Artefact) else model
+
+
+@pytest.fixture(scope="module")
+def found() -> list[Number]:
+    return prose_numbers.extract_all(prose_numbers.pages())
+
+
+@pytest.fixture(scope="module")
+def entries() -> list[Entry]:
+    return load_allow_list()
+
+
+def _numbers(text: str) -> list[str]:
+    return [n.number for n in extract("page.md", textwrap.dedent(text))]
+
+
+def _code_cells(page: Path) -> str:
+    text = page.read_text(encoding="utf-8")
+    # code cells and the code blocks a page shows without running (```python)
+    cells = re.findall(
+        r"^```(?:\{code-cell\}|python)[^\n]*\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL
+    )
+    return "\n".join(cells)
+
+
+# -- the extractor ----------------------------------------------------------------------
+
+
+class TestExtractorFinds:
+    def test_numbers_in_prose(self) -> None:
+        """Integers, decimals, thousands, units and percentages in prose are found."""
+        assert _numbers("It has 2.9M parameters, 1,781 articles, 41 s and 15% masked.") == [
+            "2.9M",
+            "1,781",
+            "41",
+            "15%",
+        ]
+
+    def test_spelled_out_quantities(self) -> None:
+        """Spelled-out quantities above ten are numbers; ordinals and small counts are not."""
+        assert _numbers("a dozen pieces, about thirty, millions of rows") == [
+            "dozen",
+            "thirty",
+            "millions",
+        ]
+        assert _numbers("the first of three families, one line, the second step") == []
+
+    def test_headings_lists_tables_and_admonitions(self) -> None:
+        """Headings, list items, table cells and admonition bodies are prose."""
+        page = """
+        ## The 80 rule
+
+        - about 7 pieces
+        | model | 60.5M |
+
+        :::{admonition} Note 4
+        :class: tip
+        It took 12 steps.
+        :::
+        """
+        assert _numbers(page) == ["80", "7", "60.5M", "4", "12"]
+
+    def test_line_numbers(self) -> None:
+        """Each number carries the line of the page it is on."""
+        found = extract("p.md", "intro\n\nfirst line\nthen 42 here\n")
+        assert [(n.line, n.number) for n in found] == [(4, "42")]
+
+    def test_ranges_and_ratios(self) -> None:
+        """Both ends of a range and a ratio's sign are read: 2004-2005, 10-100x, 2.1x."""
+        assert _numbers("from 2004-2005, 10-100x dearer, 2.1\u00d7 slower") == [
+            "2004",
+            "2005",
+            "10",
+            "100x",
+            "2.1\u00d7",
+        ]
+
+
+class TestExtractorIgnores:
+    def test_code_cells_and_fences(self) -> None:
+        """Code cells and fenced code blocks are code, not prose."""
+        page = """
+        ```{code-cell} python
+        steps = 60
+        ```
+
+        ```python
+        x = 3
+        ```
+        """
+        assert _numbers(page) == []
+
+    def test_inline_code_and_roles(self) -> None:
+        """Inline code, glue roles and other roles are not prose numbers."""
+        assert _numbers("`max_length=96`, {glue:text}`secs:.1f` s, {doc}`page 2 <p2>`") == []
+
+    def test_inline_code_across_lines(self) -> None:
+        """Inline code that a line break splits is still code."""
+        assert _numbers("run `nlpguide mask\n--seed 0` now") == []
+
+    def test_maths(self) -> None:
+        """Inline and display maths are notation."""
+        assert _numbers("with $d_k = 64$ and\n\n$$\n\\sqrt{384}\n$$\n") == []
+
+    def test_directive_options_and_front_matter(self) -> None:
+        """Front matter, directive options and a grid's layout argument are not prose."""
+        page = """---
+        kernelspec:
+          name: python3
+        ---
+
+        ::::{grid} 1 1 3 3
+        :gutter: 2
+        ::::
+        """
+        assert _numbers(page) == []
+
+    def test_link_targets_and_urls(self) -> None:
+        """Link targets and URLs are addresses; the link's text is prose."""
+        assert _numbers("[page 5](p/2.md) <http://localhost:8000> https://x.org/1") == ["5"]
+
+    def test_names_with_digits(self) -> None:
+        """Digits inside a name are part of the name: t5-small, bf16, GPT-2, Llama-2-7b."""
+        text = "t5-small, bf16, GPT-2, Llama-2-7b, ROUGE-1, all-MiniLM-L6-v2, SmolLM2-135M"
+        assert _numbers(text) == []
+
+    def test_citation_years_and_versions(self) -> None:
+        """Citation years and software versions are not claims to check."""
+        text = "(Devlin et al., 2018), ICML 2006, Python 3.12, transformers 5, Pyodide 0.27.7"
+        assert _numbers(text) == []
+
+    def test_numbered_list_markers_and_comments(self) -> None:
+        """A numbered list's markers, MyST comments and HTML comments are not prose."""
+        assert _numbers("1. first\n2. second\n\n% 5 notes\n<!-- 6 -->\n") == []
+
+
+class TestEntryCovers:
+    def test_context_must_hold_the_number(self) -> None:
+        """An entry covers a number only inside its context, and only the same number."""
+        found = extract("p.md", "The model has 30 layers and 30 heads.")
+        entry = Entry("p.md", "30", "30 layers", "check", "True", 0, None)
+        assert [entry.covers(n) for n in found] == [True, False]
+
+    def test_markup_is_compared_as_read(self) -> None:
+        """A context copied without markup still matches a page with roles and bold."""
+        found = extract("p.md", "its **2.9M** {term}`parameters <params>`")
+        entry = Entry("p.md", "2.9M", "its 2.9M parameters", "check", "True", 0, None)
+        assert entry.covers(found[0])
+
+
+# -- the site -------------------------------------------------------------------------
+
+
+def _advice(number: Number) -> str:
+    return (
+        f"{number.page}:{number.line}: the number {number.number!r} in "
+        f"'{number.context}' has no reviewed backing.\n"
+        "  If the page computed it, glue it: glue('name', value, display=False) in the "
+        "cell, {glue:text}`name` in the text.\n"
+        "  Otherwise add an entry under [[page."
+        f'"{number.page}"]] in tests/site/prose_numbers.toml:\n'
+        f'    number = "{number.number}"\n    context = "{number.context}"\n'
+        '    backing = "check" | "test" | "code" | "source" | "example"\n'
+        "    by = the expression, test, code or source that backs it (see the file's header)"
+    )
+
+
+class TestSiteProse:
+    def test_every_number_is_backed(self, found: list[Number], entries: list[Entry]) -> None:
+        """Every number in the prose of every page has a reviewed allow-list entry."""
+        unbacked = [n for n in found if not any(e.covers(n) for e in entries)]
+        assert not unbacked, "\n\n".join(_advice(n) for n in unbacked)
+
+    def test_no_stale_entries(self, found: list[Number], entries: list[Entry]) -> None:
+        """Every allow-list entry still covers a number on its page."""
+        stale = [e for e in entries if not any(e.covers(n) for n in found)]
+        assert not stale, "\n".join(
+            f"{ALLOW_LIST.name}: the entry {e.number!r} ('{e.context}') of {e.page} matches "
+            "no number on that page any more: delete it, or update its context."
+            for e in stale
+        )
+
+    def test_the_pages_are_found(self) -> None:
+        """The scan covers the lesson pages and README.md."""
+        names = {p.relative_to(ROOT).as_posix() for p in prose_numbers.pages()}
+        assert {"README.md", "docs/index.md", "docs/t5/fine-tuning.md"} <= names
+        assert not any("_build" in n or "vendor" in n for n in names)
+
+
+class TestDraft:
+    def test_draft_lists_unbacked_numbers(self, tmp_path: Path) -> None:
+        """The draft helper writes one entry to complete per number with no backing."""
+        page = tmp_path / "docs" / "new.md"
+        page.parent.mkdir()
+        page.write_text("It trains for 12 steps.\n", encoding="utf-8")
+        draft = prose_numbers.draft_entries([page], root=tmp_path)
+        assert '[[page."docs/new.md"]]  # line 1\nnumber = "12"' in draft
+        assert 'context = "It trains for 12 steps."' in draft
+
+
+class TestBackings:
+    def test_entries_are_complete(self, entries: list[Entry]) -> None:
+        """Each entry has a known backing, a non-empty 'by' and a context with its number."""
+        bad = [
+            f"{e.page} #{e.index}: {e.number!r}"
+            for e in entries
+            if e.backing not in BACKINGS
+            or not e.by.strip()
+            or e.number not in prose_numbers.plain(e.context)
+        ]
+        assert not bad, bad
+
+    def test_checks_hold(self, entries: list[Entry]) -> None:
+        """Every 'check' expression evaluates to True."""
+        failed = []
+        for e in entries:
+            if e.backing == "check":
+                names = {"__builtins__": SAFE_BUILTINS, **CHECK_NAMES}
+                # eval: each expression is a reviewed entry of this repository's own file.
+                if eval(e.by, names) is not True:
+                    failed.append(f"{e.page}: {e.number!r}: {e.by}")
+        assert not failed, "\n".join(failed)
+
+    def test_tests_exist(self, entries: list[Entry]) -> None:
+        """Every 'test' backing names a test function that exists in that file."""
+        missing = []
+        for e in entries:
+            if e.backing == "test":
+                path, *names = e.by.split("::")
+                source = (
+                    (ROOT / path).read_text(encoding="utf-8") if (ROOT / path).is_file() else ""
+                )
+                if not names or not all(
+                    re.search(rf"^\s*(class|def) {n}\b", source, re.MULTILINE) for n in names
+                ):
+                    missing.append(f"{e.page}: {e.number!r}: {e.by}")
+        assert not missing, "\n".join(missing)
+
+    def test_code_is_there(self, entries: list[Entry]) -> None:
+        """Every 'code' backing is found in the page's code cells, or in the file it names."""
+        missing = []
+        for e in entries:
+            if e.backing == "code":
+                where = ROOT / (e.file or e.page)
+                text = where.read_text(encoding="utf-8") if e.file else _code_cells(where)
+                if e.by not in text:
+                    missing.append(
+                        f"{e.page}: {e.number!r}: {e.by!r} not in {where.relative_to(ROOT)}"
+                    )
+        assert not missing, "\n".join(missing)
+
+
+class TestStandIns:
+    def test_one_t5_stands_in(self) -> None:
+        """Every page names t5-small as the BBC T5's stand-in: it is the nearest T5 in size."""
+        bbc = parameter_count(str(ARTEFACTS / "t5" / "config.json"))
+        sizes = {
+            name: parameter_count(name) for name in ("google-t5/t5-small", "google-t5/t5-base")
+        }
+        assert min(sizes, key=lambda n: abs(sizes[n] - bbc)) == "google-t5/t5-small"
+        named = set()
+        for page in prose_numbers.pages():
+            text = page.read_text(encoding="utf-8")
+            for match in re.finditer(
+                r"(?:stands? in for|small T5\*\* that.*?for)\s+\**`?(google-t5/t5-\w+)",
+                text,
+                re.DOTALL,
+            ):
+                named.add(match.group(1))
+        assert named == {"google-t5/t5-small"}
