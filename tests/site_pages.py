@@ -63,8 +63,17 @@ def _blank(text: str, start: int, end: int) -> str:
 
 
 _CODE_DIRECTIVES = {
-    "code-cell", "code-block", "code", "literalinclude", "toctree", "eval-rst", "raw-cell",
-    "glue:md", "glue:figure", "provenance-table", "math",
+    "code-cell",
+    "code-block",
+    "code",
+    "literalinclude",
+    "toctree",
+    "eval-rst",
+    "raw-cell",
+    "glue:md",
+    "glue:figure",
+    "provenance-table",
+    "math",
 }
 
 
@@ -117,7 +126,8 @@ def prose_mask(text: str) -> str:
     lines = text.split("\n")
     kinds = line_kinds(text)
     masked = "\n".join(
-        line if kind == "prose" else " " * len(line) for line, kind in zip(lines, kinds, strict=True)
+        line if kind == "prose" else " " * len(line)
+        for line, kind in zip(lines, kinds, strict=True)
     )
     for pattern in _INLINE_MASKS:
         for match in pattern.finditer(masked):

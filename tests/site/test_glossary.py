@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from site_pages import (
@@ -110,8 +111,11 @@ class TestFirstUseLinked:
 
 
 class TestMatcher:
-    TERMS = {t.lower(): t for t in ("logit", "attention", "cross-attention", "calibration",
-                                    "contextual calibration", "greedy decoding", "FLOPs")}  # fmt: skip
+    TERMS: ClassVar[dict[str, str]] = {
+        t.lower(): t
+        for t in ("logit", "attention", "cross-attention", "calibration",
+                  "contextual calibration", "greedy decoding", "FLOPs")
+    }  # fmt: skip
 
     def _uses(self, text: str) -> dict[str, int]:
         return {term: use.line for term, use in first_uses(text, self.TERMS).items()}

@@ -66,5 +66,7 @@ class TestWhatCounts:
 
     def test_start_at_and_dedent_apply(self) -> None:
         """``:start-at:`` and ``:dedent:`` cut the included lines as Sphinx does."""
-        shown = [c for c in code_lines(DOCS / "t5" / "fine-tuning.md") if "generate_texts" in c.where]
+        shown = [
+            c for c in code_lines(DOCS / "t5" / "fine-tuning.md") if "generate_texts" in c.where
+        ]
         assert shown[0].text == "was_training = model.training"

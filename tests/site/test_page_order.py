@@ -64,7 +64,7 @@ class TestClaims:
         assert self._claims(docs, "The [next page](b.md) trains it.\n") == [("next", "b")]
 
     def test_next_paragraph(self, docs: Path) -> None:
-        """"Next: [X](x.md)" claims x."""
+        """ "Next: [X](x.md)" claims x."""
         assert self._claims(docs, "Next: the [summary](c.md).\n") == [("next", "c")]
 
     def test_next_section(self, docs: Path) -> None:
@@ -72,7 +72,7 @@ class TestClaims:
         assert self._claims(docs, "## Next\n\n[Choosing](d.md) decides.\n") == [("next", "d")]
 
     def test_unlinked_words(self, docs: Path) -> None:
-        """"the previous\\npage" with no link is a claim with no target."""
+        """ "the previous\\npage" with no link is a claim with no target."""
         assert self._claims(docs, "As the previous\npage showed.\n") == [("previous", None)]
 
     def test_code_is_not_a_claim(self, docs: Path) -> None:
