@@ -347,7 +347,11 @@ def browser(session: nox.Session) -> None:
     if _install_once(session, "pytest", "selenium", "-e ."):
         session.install("pytest", "selenium", "-e", ".")
         _mark_installed(session)
-    tests = ["tests/site/test_site_browser.py", "tests/site/test_tryit_browser.py"]
+    tests = [
+        "tests/site/test_site_browser.py",
+        "tests/site/test_tryit_browser.py",
+        "tests/site/test_site_html.py",
+    ]
     pytest = ["pytest", "-m", "browser", *tests, "-p", "no:cacheprovider", *session.posargs]
     if _can_isolate_network():
         # In a network namespace of their own, the server, chromium and the tests have

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from site_pages import figure_problems
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 HEADER = """---
@@ -110,3 +111,39 @@ class TestTinyBuild:
         assert "have try-it cells" in output
         assert str(nowhere) in output
         assert "nox -s docs" in output
+
+
+PLOT = "import matplotlib.pyplot as plt\n\nfig, ax = plt.subplots()\nax.plot([0, 1], [1, 0])\n"
+
+
+class TestFigureCheck:
+    """tests/site/test_site_html.py's figure check, on what myst-nb really writes."""
+
+    def test_plot_without_metadata_is_caught(self, tmp_path: Path) -> None:
+        """A bare plot gets its file name as alt text and no caption: both are reported."""
+        page = "# Plot\n\n```{code-cell} python\n" + PLOT + "plt.show()\n```\n"
+        result = _build(tmp_path, page)
+        assert result.returncode == 0, result.stderr
+        problems = figure_problems((tmp_path / "html" / "broken.html").read_text())
+        assert len(problems) == 2, problems
+        assert "file name" in problems[0]
+        assert "no caption" in problems[1]
+
+    def test_cell_metadata_and_glued_figure_pass(self, tmp_path: Path) -> None:
+        """Cell metadata (caption, name, alt) and a glue:figure with :alt: both pass."""
+        page = (
+            "# Plot\n\n```{code-cell} python\n---\nmystnb:\n  figure:\n"
+            "    caption: A line falling from one to zero.\n    name: fig-line\n"
+            "  image:\n    alt: A straight line from the top left to the bottom right.\n"
+            "---\n" + PLOT + "plt.show()\n```\n\n"
+            "```{code-cell} python\n:tags: [remove-cell]\nfrom myst_nb import glue\n\n"
+            + PLOT
+            + "glue('line', fig, display=False)\n```\n\n"
+            "```{glue:figure} line\n:alt: The same falling line, glued.\n:name: fig-glued\n\n"
+            "The glued line.\n```\n"
+        )
+        result = _build(tmp_path, page)
+        assert result.returncode == 0, result.stderr
+        html = (tmp_path / "html" / "broken.html").read_text()
+        assert html.count("<figcaption") == 2
+        assert figure_problems(html) == []

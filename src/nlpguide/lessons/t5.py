@@ -191,17 +191,18 @@ def bert_view(sentence: str) -> dict[str, Any]:
 
     from nlpguide.models import encoder  # noqa: PLC0415
 
-    # A new 2-way linear head on the encoder: one output per class, trained per task.
+    # A new 2-way linear head on the encoder: one output per class, per task.
     tok, clf = encoder(model_class=AutoModelForSequenceClassification, num_labels=2)
     batch = tok(sentence, return_tensors="pt")
     with torch.no_grad():
         logits = clf(**batch).logits  # (batch, num_labels): one score per class
     probs = logits.softmax(dim=-1)[0]
     words = TASKS["sst2"].label_words or ()
+    head = clf.classifier
     return {
         "model input": sentence,
         "input_ids shape": tuple(batch["input_ids"].shape),
-        "new head": f"{clf.classifier.in_features} -> {clf.classifier.out_features}",
+        "new head": f"{head.in_features} -> {head.out_features}",
         "logits shape": tuple(logits.shape),
         "P(negative), P(positive)": tuple(round(float(p), 3) for p in probs),
         "answer": f"class {int(probs.argmax())} = {words[int(probs.argmax())]!r}",
@@ -329,10 +330,12 @@ def continue_training(
     examples = []
     for source, target in pairs:
         ids = tokenizer(source, truncation=truncate).input_ids
-        if len(ids) > tokenizer.model_max_length:
-            msg = f"{len(ids)} tokens > model_max_length {tokenizer.model_max_length}: {source!r}"
+        limit = tokenizer.model_max_length
+        if len(ids) > limit:
+            msg = f"{len(ids)} tokens > model_max_length {limit}: {source!r}"
             raise ValueError(msg)
-        examples.append({"input_ids": ids, "labels": tokenizer(text_target=target).input_ids})
+        labels = tokenizer(text_target=target).input_ids
+        examples.append({"input_ids": ids, "labels": labels})
     random.Random(seed).shuffle(examples)
     with tempfile.TemporaryDirectory(prefix="t5_page_") as workdir:
         args = Seq2SeqTrainingArguments(

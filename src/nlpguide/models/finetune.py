@@ -535,17 +535,28 @@ def _add_lora(model: Any, settings: FineTuneSettings) -> Any:
         target_modules=list(settings.lora_targets),
     )
     with warnings.catch_warnings():
-        # peft 0.21 reads a property that transformers 5 deprecates; nothing to act on.
+        # peft 0.21 reads a property transformers 5 deprecates: nothing to do.
         warnings.filterwarnings(
-            "ignore", message=".*is_gradient_checkpointing", category=FutureWarning
+            "ignore",
+            message=".*is_gradient_checkpointing",
+            category=FutureWarning,
         )
         return get_peft_model(model, config)
 
 
 def _trainer(
-    model: Any, tokenizer: Any, train: Any, settings: FineTuneSettings, scratch: str, progress: bool
+    model: Any,
+    tokenizer: Any,
+    train: Any,
+    settings: FineTuneSettings,
+    scratch: str,
+    progress: bool,
 ) -> Any:
-    from transformers import PrinterCallback, Trainer, TrainingArguments  # noqa: PLC0415
+    from transformers import (  # noqa: PLC0415
+        PrinterCallback,
+        Trainer,
+        TrainingArguments,
+    )
 
     args = TrainingArguments(
         output_dir=scratch,
@@ -566,11 +577,16 @@ def _trainer(
         seed=settings.seed,
         data_seed=settings.seed,
         dataloader_num_workers=0,
-        # Every weight that trains is used in each forward pass: skip DDP's search.
+        # Every trained weight is used in each forward pass: skip DDP's search.
         ddp_find_unused_parameters=False,
     )
-    trainer = Trainer(model=model, args=args, train_dataset=train, processing_class=tokenizer)
-    # With progress bars off, Trainer prints every log dict: callers plot the losses.
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=train,
+        processing_class=tokenizer,
+    )
+    # Without progress bars, Trainer prints each log dict; callers plot losses.
     trainer.remove_callback(PrinterCallback)
     return trainer
 

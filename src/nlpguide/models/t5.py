@@ -185,10 +185,15 @@ def generate_texts(
     with torch.no_grad():
         for start in range(0, len(sources), batch_size):
             batch = sources[start : start + batch_size]
-            # The model may sit on a GPU after training; the tokenizer makes CPU tensors.
-            enc = encode_sources(tokenizer, batch, max_source_tokens).to(model.device)
+            enc = encode_sources(tokenizer, batch, max_source_tokens)
+            # The model may be on a GPU after training; the tokenizer makes CPU
+            # tensors.
+            enc = enc.to(model.device)
             ids = model.generate(
-                **enc, max_new_tokens=max_new_tokens, num_beams=num_beams, do_sample=False
+                **enc,
+                max_new_tokens=max_new_tokens,
+                num_beams=num_beams,
+                do_sample=False,
             )
             outputs.extend(tokenizer.batch_decode(ids, skip_special_tokens=True))
     model.train(was_training)
