@@ -28,6 +28,10 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_design",
     "sphinx_copybutton",
+    # Exercises at the end of each lesson page; their solutions are executed cells,
+    # hidden in a dropdown (sphinx-exercise's `:class: dropdown`, which needs togglebutton).
+    "sphinx_exercise",
+    "sphinx_togglebutton",
     # Copies MathJax into _static and points mathjax_path at it: no CDN, so the maths
     # renders offline and readers load no third-party script.
     "sphinx-mathjax-offline",
