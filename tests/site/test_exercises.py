@@ -26,15 +26,17 @@ import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 CHAPTERS = sorted(p for p in DOCS.iterdir() if p.is_dir() and (p / "index.md").is_file())
-LESSON_PAGES = sorted(page for chapter in CHAPTERS for page in chapter.glob("*.md")
-                      if page.name != "index.md")
+LESSON_PAGES = sorted(
+    page for chapter in CHAPTERS for page in chapter.glob("*.md") if page.name != "index.md"
+)
 MIN_EXERCISES, MAX_EXERCISES = 2, 4
 
 FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}[ \t]*(?P<arg>.*)$")
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`(?P<key>[^`:]+)(?::[^`]*)?`")
 GLUE_CALL = re.compile(r"""\bglue\(\s*(?P<q>["'])(?P<key>[^"']+)(?P=q)""")
-NOT_PROSE = re.compile(r"\{\w+(?::\w+)?\}`[^`]*`|``[^`]*``|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$",
-                       re.S)
+NOT_PROSE = re.compile(
+    r"\{\w+(?::\w+)?\}`[^`]*`|``[^`]*``|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$", re.DOTALL
+)
 
 
 @dataclasses.dataclass
@@ -92,9 +94,8 @@ def parse(text: str) -> Page:
             i += 1
             continue
         fence, name, arg = match["fence"], match["name"], match["arg"].strip()
-        end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == fence),
-                   len(lines))
-        body = lines[i + 1:end]
+        end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == fence), len(lines))
+        body = lines[i + 1 : end]
         if name == "exercise":
             page.directive_lines.append(i + 1)
             label = _options(lines, i + 1).get("label")
@@ -139,8 +140,10 @@ def problems(text: str) -> list[str]:
     elif any(line < page.section_line for line in page.directive_lines):
         found.append("an exercise or solution sits above '## Exercises'")
     found += [f"line {n}: exercise without a :label:" for n in page.unlabelled]
-    found += [f"line {n}: {{solution}} cannot hold executed cells: use solution-start/-end"
-              for n in page.ungated]
+    found += [
+        f"line {n}: {{solution}} cannot hold executed cells: use solution-start/-end"
+        for n in page.ungated
+    ]
     for label, line in page.exercises.items():
         mine = [s for s in page.solutions if s.label == label]
         if len(mine) != 1:
@@ -324,7 +327,11 @@ def _build(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]:
     flags = ["-T", "-n", "-W", "--keep-going", "-b", "html", "-q"]
     return subprocess.run(
         [sys.executable, "-m", "sphinx", *flags, str(src), str(tmp_path / "html")],
-        capture_output=True, text=True, env=env, check=False, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
     )
 
 
