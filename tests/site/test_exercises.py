@@ -173,7 +173,7 @@ def problems(text: str) -> list[str]:
         for m in GLUE_ROLE.finditer(prose):
             if m["key"] not in glued:
                 found.append(f"{where}: {m['key']!r} is shown but not glued by its cells")
-        typed = re.findall(r"\d[\d.,]*", NOT_PROSE.sub("", prose))
+        typed = re.findall(r"(?<![\w-])\d[\d.,]*", NOT_PROSE.sub("", prose))
         if typed:
             found.append(f"{where}: typed numbers in the prose {typed}: glue them")
     return found
