@@ -288,7 +288,7 @@ def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], **kw:
     from matplotlib.patches import FancyArrowPatch  # noqa: PLC0415
 
     style = {"arrowstyle": "-|>", "mutation_scale": 9, "color": "#444444", "linewidth": 1.0}
-    ax.add_patch(FancyArrowPatch(start, end, **(style | kw)))  # type: ignore[arg-type]
+    ax.add_patch(FancyArrowPatch(start, end, **(style | kw)))  # type: ignore[arg-type,unused-ignore]
 
 
 def _column(ax: Axes, x: float, stack: Stack, arch: Architecture, colour: str) -> dict[str, float]:
