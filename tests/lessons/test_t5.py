@@ -8,8 +8,9 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nlpguide.lessons.t5 import (
@@ -191,6 +192,7 @@ class TestSpanCorruptionPage:
         st.sampled_from([0.05, 0.15, 0.3, 0.5]),
         st.sampled_from([1.0, 2.0, 3.0, 5.0, 10.0]),
     )
+    @example(n=335, density=0.3, span=1.0)  # a float32 tie that float64 rounds down
     @settings(max_examples=60)
     def test_length_relation(self, n: int, density: float, span: float) -> None:
         """Inputs plus targets are the text plus two sentinels per span (the table's rows)."""
@@ -198,7 +200,9 @@ class TestSpanCorruptionPage:
             stats = length_stats(n, density, span)
         except ValueError:
             return  # T5 cannot build that mask; the page plots none of those
-        noise = min(max(round(n * density), 1), n - 1)
+        # In float32, as the mask computes it: 335 * 0.3 is 100.5 there (101 noise
+        # tokens, ties to even) but 100.49999999999999 in float64.
+        noise = min(max(int(np.rint(np.float32(n) * np.float32(density))), 1), n - 1)
         spans = stats.targets - noise
         assert spans >= 1
         assert stats.inputs == n - noise + spans
