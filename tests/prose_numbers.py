@@ -330,7 +330,9 @@ def _is_year_or_version(shown: str, start: int, number: str) -> bool:
     if _YEAR.fullmatch(number):
         # A citation: "Devlin et al., 2018", "(Raffel et al., 2020", "ICML 2006",
         # "Greene & Cunningham, 2006", "Touvron et al. (2023)".
-        return bool(re.search(r"(et al\.?,?|et al\. \(|[A-Z][\w&.-]*,|[A-Z]{2,}|\()\s*$", before))
+        return bool(
+            re.search(r"(et\s+al\.?,?|et\s+al\.\s+\(|[A-Z][\w&.-]*,|[A-Z]{2,}|\()\s*$", before)
+        )
     return False
 
 

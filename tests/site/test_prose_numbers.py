@@ -188,6 +188,10 @@ class TestExtractorIgnores:
         text = "(Devlin et al., 2018), ICML 2006, Python 3.12, transformers 5, Pyodide 0.27.7"
         assert _numbers(text) == []
 
+    def test_citation_across_a_line_break(self) -> None:
+        """A citation that a line break splits inside 'et al.' still gives a year."""
+        assert _numbers("(Raffel et\nal., 2020) and Liu et\nal. (2019)") == []
+
     def test_numbered_list_markers_and_comments(self) -> None:
         """A numbered list's markers, MyST comments and HTML comments are not prose."""
         assert _numbers("1. first\n2. second\n\n% 5 notes\n<!-- 6 -->\n") == []
