@@ -59,9 +59,8 @@ def _page_cells(page: Path) -> str:
     (figure captions and alt text).
     """
     cells = []
-    for body in _CODE_CELL.findall(page.read_text(encoding="utf-8")):
-        if body.startswith("---\n"):
-            body = body.split("\n---\n", 1)[1]
+    for cell in _CODE_CELL.findall(page.read_text(encoding="utf-8")):
+        body = cell.split("\n---\n", 1)[1] if cell.startswith("---\n") else cell
         lines = [line for line in body.splitlines() if not line.startswith(":")]
         cells.append("\n".join(lines))
     return "\n\n".join(cells)
