@@ -19,8 +19,11 @@ thousands commas and a unit glued to it (``2.9M``, ``41 s`` is ``41``, ``2.1x``,
 Not numbers: digits inside a name (``t5-small``, ``bf16``, ``GPT-2``,
 ``Llama-2-7b``, ``ROUGE-1``, ``MiniLM-L6-v2``), ordinal and small counting words
 (``first``, ``one line``, ``three families``), the year of a citation
-(``Devlin et al., 2018``, ``ICML 2006``) and a version after a software name
-(``Python 3.12``, ``transformers 5``, ``Pyodide 0.27.7``).
+(``Devlin et al., 2018``, ``ICML 2006``), a version after a software name
+(``Python 3.12``, ``transformers 5``, ``Pyodide 0.27.7``), an arXiv identifier
+(``arXiv:1907.11692``) and step markers: bare integers in parentheses that number
+the steps of a piece of code, ``(1)`` to ``(n)`` with none missing on the page
+(``(1)-(3)`` names the steps between), as in ``(5) the scores``.
 
 This module imports nothing outside the standard library.
 """
@@ -298,8 +301,13 @@ def _paragraphs(text: str) -> Iterator[list[tuple[int, str]]]:
         yield paragraph
 
 
+_ARXIV = re.compile(r"arXiv:\s*$", re.IGNORECASE)
+
+
 def _is_name(checked: str, start: int, end: int, unit: str | None) -> bool:
     before = checked[:start]
+    if _ARXIV.search(before):
+        return True  # arXiv:1907.11692 names a paper
     if before and (before[-1].isalnum() or before[-1] in "_." or before[-1] == "\\"):
         return True  # t5, bf16, v2, L6, .5 of a file name
     if before.endswith("-"):
@@ -322,8 +330,31 @@ def _is_year_or_version(shown: str, start: int, number: str) -> bool:
     if _YEAR.fullmatch(number):
         # A citation: "Devlin et al., 2018", "(Raffel et al., 2020", "ICML 2006",
         # "Greene & Cunningham, 2006", "Touvron et al. (2023)".
-        return bool(re.search(r"(et al\.?,?|et al\. \(|[A-Z][\w&.-]*,|[A-Z]{2,}|\()\s*$", before))
+        return bool(
+            re.search(r"(et\s+al\.?,?|et\s+al\.\s+\(|[A-Z][\w&.-]*,|[A-Z]{2,}|\()\s*$", before)
+        )
     return False
+
+
+_STEP_RANGE = re.compile(r"\((\d+)\)\s*[\u2013-]\s*\($")
+
+
+def _is_step_marker(checked: str, start: int, end: int) -> bool:
+    """Whether the number at ``start:end`` is alone in parentheses, like ``(5)``."""
+    return checked[start - 1 : start] == "(" and checked[end : end + 1] == ")"
+
+
+def _step_markers(markers: list[int]) -> bool:
+    """Whether a page's parenthesised integers number steps: 1 to n, none missing.
+
+    ``markers`` holds the steps named, those inside a range (``(1)-(3)``) included.
+
+    >>> _step_markers([1, 2, 3, 3, 4])
+    True
+    >>> _step_markers([1, 37]), _step_markers([3]), _step_markers([1])
+    (False, False, False)
+    """
+    return len(set(markers)) >= 2 and set(markers) == set(range(1, max(markers) + 1))
 
 
 def extract(page: str, text: str) -> list[Number]:
@@ -333,8 +364,12 @@ def extract(page: str, text: str) -> list[Number]:
     ['41']
     >>> [n.number for n in extract("p.md", "```{code-cell} python\\nx = 3\\n```\\n")]
     []
+    >>> [n.number for n in extract("p.md", "See arXiv:1907.11692: (1) then (2), 37 runs.")]
+    ['37']
     """
     found: list[Number] = []
+    markers: list[Number] = []  # (n) on its own: step markers if 1..n are all there
+    steps: list[int] = []  # the steps they name, with those a range implies
     for paragraph in _paragraphs(text):
         first = paragraph[0][0]
         raw = "\n".join(line for _, line in paragraph)
@@ -356,6 +391,16 @@ def extract(page: str, text: str) -> list[Number]:
             if _is_year_or_version(shown, match.start(), match.group("num")):
                 continue
             suffix = unit if unit in UNITS or unit in {"%", "\u00d7"} else ""
+            if not suffix and _is_step_marker(checked, match.start(), match.end()):
+                marker = match.group("num")
+                if marker.isdigit():
+                    # (1)-(3) names step 2 as well
+                    since = _STEP_RANGE.search(checked[: match.start()])
+                    low = int(since.group(1)) if since else int(marker)
+                    steps.extend(range(min(low, int(marker)), int(marker) + 1))
+                    line = first + shown.count("\n", 0, match.start())
+                    markers.append(Number(page, line, marker, collapsed, where[match.start()]))
+                    continue
             numbers.append((match.start(), match.group("num") + suffix))
         for match in re.finditer(r"[A-Za-z]+", checked):
             word = match.group(0).lower()
@@ -364,6 +409,8 @@ def extract(page: str, text: str) -> list[Number]:
         for start, token in numbers:
             line = first + shown.count("\n", 0, start)
             found.append(Number(page, line, token, collapsed, where[start]))
+    if not _step_markers(steps):
+        found += markers  # not a numbering of steps: quantities like any other
     found.sort(key=lambda n: (n.line, n.start))
     return found
 

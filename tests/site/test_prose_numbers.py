@@ -188,9 +188,47 @@ class TestExtractorIgnores:
         text = "(Devlin et al., 2018), ICML 2006, Python 3.12, transformers 5, Pyodide 0.27.7"
         assert _numbers(text) == []
 
+    def test_citation_across_a_line_break(self) -> None:
+        """A citation that a line break splits inside 'et al.' still gives a year."""
+        assert _numbers("(Raffel et\nal., 2020) and Liu et\nal. (2019)") == []
+
     def test_numbered_list_markers_and_comments(self) -> None:
         """A numbered list's markers, MyST comments and HTML comments are not prose."""
         assert _numbers("1. first\n2. second\n\n% 5 notes\n<!-- 6 -->\n") == []
+
+    def test_arxiv_identifiers(self) -> None:
+        """An arXiv identifier names a paper, in a link's text or not; a count beside it is read."""
+        text = "[arXiv:1907.11692](https://arxiv.org/abs/1907.11692), ArXiv: 1810.04805v2, 12 runs"
+        assert _numbers(text) == ["12"]
+
+    def test_step_markers(self) -> None:
+        """(1) to (n), all present on the page, number the steps of code, not quantities."""
+        page = """
+        | term | code |
+        |---|---|
+        | Q | (1)\u2013(3), then (4) |
+
+        The scores (5) and the output (6).
+        """
+        assert _numbers(page) == []
+
+
+class TestExtractorKeepsParenthesised:
+    def test_a_lone_number_in_parentheses(self) -> None:
+        """A single (37) is a quantity: it numbers no steps."""
+        assert _numbers("The longest had (37) pieces.") == ["37"]
+
+    def test_markers_with_a_gap(self) -> None:
+        """(1) and (37) are not a numbering: a quantity hides no more behind a (1)."""
+        assert _numbers("Step (1) kept (37) of them.") == ["1", "37"]
+
+    def test_a_range_with_a_step_missing(self) -> None:
+        """(1)-(3) and (5) leave step 4 out: all are read as numbers."""
+        assert _numbers("Steps (1)\u2013(3), then (5).") == ["1", "3", "5"]
+
+    def test_a_count_beside_markers(self) -> None:
+        """Numbers not alone in parentheses stay numbers next to step markers."""
+        assert _numbers("Steps (1) and (2) took (41 s) and 12 runs.") == ["41", "12"]
 
 
 class TestEntryCovers:
