@@ -233,7 +233,7 @@ def train(settings: Settings, split: dict[str, list[Article]]) -> tuple[Any, Any
     tok, model = _lora_model(settings)
     examples = [encode(tok, a, settings) for a in split["train"]]
     generator = torch.Generator().manual_seed(settings.seed)
-    loader = torch.utils.data.DataLoader(
+    loader: Any = torch.utils.data.DataLoader(
         examples,  # type: ignore[arg-type]
         batch_size=settings.batch_size,
         shuffle=True,
@@ -254,7 +254,8 @@ def train(settings: Settings, split: dict[str, list[Article]]) -> tuple[Any, Any
     best: dict[str, Any] = {"rouge_l_f1": -1.0, "step": 0, "state": _adapter_state(model)}
     start = time.perf_counter()
     eval_s = 0.0
-    step, stopped, recent = 0, "max_epochs", []
+    step, stopped = 0, "max_epochs"
+    recent: list[float] = []
 
     def progress() -> float:
         return max(step / step_cap, (time.perf_counter() - start) / budget_s)

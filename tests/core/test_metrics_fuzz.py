@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 from collections.abc import Callable
@@ -103,9 +104,15 @@ class TestMetrics:
         """mean ROUGE-L lies in [0, 1], BLEU and chrF in [0, 100]; bad lists fail clearly."""
         if isinstance(hypotheses, list) and isinstance(references, list) and references:
             hypotheses = (hypotheses * len(references))[: len(references)] or references
-        for name, top in (("mean_rouge_l_f1", 1.0), ("bleu", 100.0), ("chrf", 100.0)):
-            score = getattr(metrics, name)
-            out = scored(f"nlpguide.metrics.{name}", lambda s=score: s(hypotheses, references))
+        scores: tuple[tuple[str, Callable[[Any, Any], float], float], ...] = (
+            ("mean_rouge_l_f1", metrics.mean_rouge_l_f1, 1.0),
+            ("bleu", metrics.bleu, 100.0),
+            ("chrf", metrics.chrf, 100.0),
+        )
+        for name, score, top in scores:
+            out = scored(
+                f"nlpguide.metrics.{name}", functools.partial(score, hypotheses, references)
+            )
             if out.ok:
                 assert 0.0 <= out.value <= top + 1e-9
 
