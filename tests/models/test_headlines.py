@@ -131,39 +131,39 @@ class TestShippedAdapter:
 class TestRecordedFigures:
     """What the T5 fine-tuning page says about the adapter's record."""
 
-    @pytest.fixture(scope="class")
-    def test_split(self) -> dict[str, Any]:
+    @pytest.fixture
+    def figures(self) -> dict[str, Any]:
         """The record's test figures."""
-        figures: dict[str, Any] = read_record()["metrics"]["test"]
-        return figures
+        found: dict[str, Any] = read_record()["metrics"]["test"]
+        return found
 
-    def test_whole_test_split(self, test_split: dict[str, Any]) -> None:
+    def test_whole_test_split(self, figures: dict[str, Any]) -> None:
         """Every model was scored on all 221 test articles, the split the page loads."""
         from nlpguide.data import bbc_split
 
         test = bbc_split()["test"]
-        assert test_split["articles"] == len(test) == 221
+        assert figures["articles"] == len(test) == 221
         assert len(read_record()["data"]["test_sha256"]) == 64
 
-    def test_lead8_is_recomputable(self, test_split: dict[str, Any]) -> None:
+    def test_lead8_is_recomputable(self, figures: dict[str, Any]) -> None:
         """The recorded lead-8 baseline is mean_rouge_l_f1 of the first 8 words, recomputed."""
         from nlpguide.data import bbc_split
         from nlpguide.metrics import lead_words, mean_rouge_l_f1
 
         test = bbc_split()["test"]
         expected = mean_rouge_l_f1([lead_words(a.text, 8) for a in test], [a.title for a in test])
-        assert test_split["rouge_l_f1"]["lead8"] == pytest.approx(expected)
+        assert figures["rouge_l_f1"]["lead8"] == pytest.approx(expected)
 
-    def test_adapted_beats_every_other_model(self, test_split: dict[str, Any]) -> None:
+    def test_adapted_beats_every_other_model(self, figures: dict[str, Any]) -> None:
         """SmolLM2 + LoRA scores above lead-8 (the target), zero-shot SmolLM2 and the BBC T5."""
-        rouge = test_split["rouge_l_f1"]
+        rouge = figures["rouge_l_f1"]
         assert rouge["smollm2_lora"] > rouge["lead8"]
         assert rouge["smollm2_lora"] > rouge["smollm2_zero_shot"]
         assert rouge["smollm2_lora"] > rouge["t5"]
 
-    def test_zero_shot_runs_long(self, test_split: dict[str, Any]) -> None:
+    def test_zero_shot_runs_long(self, figures: dict[str, Any]) -> None:
         """Zero-shot headlines are longer on average than the adapted model's."""
-        words = test_split["mean_words"]
+        words = figures["mean_words"]
         assert words["smollm2_zero_shot"] > words["smollm2_lora"]
 
     def test_size_as_recorded(self) -> None:
