@@ -305,7 +305,7 @@ assert core == ["numpy>=1.24"], core
 artefacts = r.files("nlpguide.models") / "artefacts"
 shipped = sorted(p.name for p in artefacts.iterdir())
 print("runtime requirements:", core, "| shipped artefacts:", shipped)
-assert {"mlm_delta.safetensors", "mlm_delta.json", "t5"} <= set(shipped), shipped
+assert {"mlm_delta.safetensors", "mlm_delta.json", "t5", "headline_lora"} <= set(shipped), shipped
 assert nlpguide.choose.recommend("ner").architecture == "encoder"
 assert "numpy" not in sys.modules and "torch" not in sys.modules
 # One-off training jobs live in training/, outside the package: none ships.

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from t5_recipe import sha256_articles
 
 from nlpguide._versions import versions
-from nlpguide.metrics import lead_words, rouge_l_f1, word_tokens
+from nlpguide.metrics import ROUGE_USE_STEMMER, lead_words, rouge_l_f1, word_tokens
 from nlpguide.models import seed_everything
 from nlpguide.models._seed import SEED
 from nlpguide.models.t5 import read_record
@@ -433,7 +433,10 @@ def compare(
         "timing": timing,
         "metrics": {
             "test": {
-                "metric": "ROUGE-L F1 (nlpguide.metrics.rouge_l_f1), mean over articles",
+                "metric": (
+                    "ROUGE-L F1 (nlpguide.metrics.rouge_l_f1: rouge-score, "
+                    f"use_stemmer={ROUGE_USE_STEMMER}), mean over articles"
+                ),
                 "warmstart_rouge_l_f1_greedy": warm,
                 "first8_rouge_l_f1": base,
                 "t5_rouge_l_f1_greedy": t5["test_rouge_l_f1_greedy"],

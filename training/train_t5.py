@@ -53,7 +53,13 @@ from t5_recipe import (
 )
 
 from nlpguide._versions import versions
-from nlpguide.metrics import exact_match, lead_words, majority_baseline, rouge_l_f1
+from nlpguide.metrics import (
+    ROUGE_USE_STEMMER,
+    exact_match,
+    lead_words,
+    majority_baseline,
+    rouge_l_f1,
+)
 from nlpguide.models.t5 import (
     ARTEFACT_DIR,
     EXTRA_IDS,
@@ -370,6 +376,7 @@ def evaluate(
         "topic_majority_label": majority,
         "topic_majority_exact_match": majority_em,
         "headline_first8_rouge_l_f1": sum(first8) / len(first8),
+        "headline_metric": f"ROUGE-L F1, rouge-score, use_stemmer={ROUGE_USE_STEMMER}",
     }
     common = {
         "max_source_tokens": settings.max_source_tokens,

@@ -1,40 +1,82 @@
-"""Scores for generated text, in plain Python: the core needs neither numpy nor torch.
+"""Scores for generated text: the reference libraries behind a numpy-free core.
 
-* :func:`exact_match` for one-word answers (T5's topic task);
-* :func:`rouge_l_f1` on :func:`word_tokens` (via :func:`lcs_length`) for headlines;
+* :func:`exact_match` for one-word answers (T5's topic task), in plain Python;
+* :func:`rouge_l_f1` / :func:`mean_rouge_l_f1` for headlines: Google's
+  ``rouge-score`` (``RougeScorer(["rougeL"], use_stemmer=True)``, F1);
+* :func:`bleu` and :func:`chrf` for translation: ``sacrebleu``, corpus-level;
 * two baselines: :func:`majority_baseline` (the most common label) and
   :func:`lead_words` (an article's first words as its headline).
 
+``rouge-score`` and ``sacrebleu`` are imported only inside the functions that
+use them, so ``import nlpguide.metrics`` costs neither: they come with the
+``metrics`` extra (``pip install "nlpguide[metrics]"``, part of ``models``).
+
+ROUGE-L is computed with Porter stemming (:data:`ROUGE_USE_STEMMER`), the
+setting of transformers' summarisation examples and of the model cards that
+report ROUGE for headline models, so that "kill" and "killed" match.
+
 >>> exact_match(["sport", "tech"], ["Sport", "business"])
 0.5
+>>> round(rouge_l_f1("police kill the gunman", "police killed the gunman"), 3)
+1.0
 >>> round(rouge_l_f1("shares rise in tokyo", "tokyo shares rise"), 3)
 0.571
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from . import _check
 
 __all__ = [
+    "ROUGE_USE_STEMMER",
+    "bleu",
+    "chrf",
     "exact_match",
-    "lcs_length",
     "lead_words",
     "majority_baseline",
+    "mean_rouge_l_f1",
     "rouge_l_f1",
     "word_tokens",
 ]
 
+#: ROUGE-L with Porter stemming, as transformers' ``run_summarization.py`` scores it.
+ROUGE_USE_STEMMER = True
+
 _WORD = re.compile(r"[a-z0-9]+")
+_EXTRA = 'pip install "nlpguide[metrics]" (also part of "nlpguide[models]")'
+
+
+def _missing(function: str, package: str) -> ImportError:
+    return ImportError(f"{function} needs the {package} package: {_EXTRA}")
+
+
+@functools.lru_cache(maxsize=2)
+def _rouge_scorer(use_stemmer: bool) -> Any:
+    try:
+        from rouge_score import rouge_scorer  # noqa: PLC0415 - optional, heavy (nltk)
+    except ImportError as err:
+        raise _missing("rouge_l_f1", "rouge-score") from err
+    return rouge_scorer.RougeScorer(["rougeL"], use_stemmer=use_stemmer)
+
+
+def _sacrebleu(function: str) -> Any:
+    try:
+        import sacrebleu  # noqa: PLC0415 - optional
+    except ImportError as err:
+        raise _missing(function, "sacrebleu") from err
+    return sacrebleu
 
 
 def word_tokens(text: str) -> list[str]:
-    """Lowercased runs of ``[a-z0-9]``: the tokens ROUGE is computed on.
+    """Lowercased runs of ``[a-z0-9]``: the tokens ``rouge-score`` splits text into.
 
-    The same rule as Google's ``rouge_score`` without stemming: everything else,
+    The same rule as ``rouge_score.tokenize`` before stemming: everything else,
     apostrophes and accented letters included, separates tokens.
 
     >>> word_tokens("Don't PANIC: 3.5% rise in Q1!")
@@ -44,44 +86,74 @@ def word_tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
-    """Length of the longest common subsequence of two token sequences.
+def rouge_l_f1(hypothesis: str, reference: str, *, use_stemmer: bool = ROUGE_USE_STEMMER) -> float:
+    """ROUGE-L F1 (Lin, 2004) of one pair, from ``rouge-score``.
 
-    >>> lcs_length("police killed the gunman".split(), "police kill the gunman".split())
-    3
-    """
-    a, b = _check.strings("a", a), _check.strings("b", b)
-    if len(a) < len(b):
-        a, b = b, a
-    row = [0] * (len(b) + 1)
-    for x in a:
-        diagonal = 0  # row[j - 1] of the previous row
-        for j, y in enumerate(b, start=1):
-            above = row[j]
-            row[j] = diagonal + 1 if x == y else max(row[j], row[j - 1])
-            diagonal = above
-    return row[-1]
+    LCS-based precision ``LCS / len(hyp)`` and recall ``LCS / len(ref)`` on
+    :func:`word_tokens` (Porter-stemmed unless ``use_stemmer=False``), and
+    their harmonic mean. A side without tokens scores 0.0, as in ``rouge-score``.
 
-
-def rouge_l_f1(hypothesis: str, reference: str) -> float:
-    """ROUGE-L F1 (Lin, 2004) on :func:`word_tokens`: LCS-based precision and recall.
-
-    ``P = LCS / len(hyp)``, ``R = LCS / len(ref)``, ``F1 = 2PR / (P + R)``. Two
-    texts without any tokens score 1.0 (they agree); one empty side scores 0.0.
-
-    >>> round(rouge_l_f1("police kill the gunman", "police killed the gunman"), 4)
+    >>> round(rouge_l_f1("police kill the gunman", "police killed the gunman",
+    ...                  use_stemmer=False), 4)
     0.75
     >>> rouge_l_f1("Same words", "same, WORDS!")
     1.0
     """
-    hyp, ref = word_tokens(hypothesis), word_tokens(reference)
-    if not hyp and not ref:
-        return 1.0
-    lcs = lcs_length(hyp, ref)
-    if lcs == 0:
-        return 0.0
-    precision, recall = lcs / len(hyp), lcs / len(ref)
-    return 2 * precision * recall / (precision + recall)
+    _check.text("hypothesis", hypothesis, empty=True)
+    _check.text("reference", reference, empty=True)
+    _check.boolean("use_stemmer", use_stemmer)
+    # rouge-score's argument order is (target, prediction).
+    return float(_rouge_scorer(use_stemmer).score(reference, hypothesis)["rougeL"].fmeasure)
+
+
+def _pairs(hypotheses: object, references: object) -> tuple[list[str], list[str]]:
+    hyps = _check.strings("hypotheses", hypotheses)
+    refs = _check.strings("references", references)
+    if len(hyps) != len(refs):
+        raise ValueError(f"{len(hyps)} hypotheses for {len(refs)} references")
+    if not refs:
+        raise ValueError("a score over nothing is undefined: pass at least one pair")
+    return hyps, refs
+
+
+def mean_rouge_l_f1(
+    hypotheses: Sequence[str],
+    references: Sequence[str],
+    *,
+    use_stemmer: bool = ROUGE_USE_STEMMER,
+) -> float:
+    """The mean of :func:`rouge_l_f1` over aligned pairs: the figure papers report.
+
+    >>> round(mean_rouge_l_f1(["tokyo shares rise", "a b"], ["shares rise in tokyo", "a b"]), 4)
+    0.7857
+    """
+    hyps, refs = _pairs(hypotheses, references)
+    _check.boolean("use_stemmer", use_stemmer)
+    scores = [rouge_l_f1(h, r, use_stemmer=use_stemmer) for h, r in zip(hyps, refs, strict=True)]
+    return sum(scores) / len(scores)
+
+
+def bleu(hypotheses: Sequence[str], references: Sequence[str]) -> float:
+    """Corpus BLEU (0-100) with one reference per hypothesis: ``sacrebleu.corpus_bleu``.
+
+    sacrebleu's defaults (13a tokenisation, exponential smoothing), so the
+    figure is comparable with published ones.
+
+    >>> round(bleu(["the cat sat on the mat"], ["the cat sat on the mat"]), 6)
+    100.0
+    """
+    hyps, refs = _pairs(hypotheses, references)
+    return float(_sacrebleu("bleu").corpus_bleu(hyps, [refs]).score)
+
+
+def chrf(hypotheses: Sequence[str], references: Sequence[str]) -> float:
+    """Corpus chrF (0-100, character 6-grams, beta 2): ``sacrebleu.corpus_chrf``.
+
+    >>> round(chrf(["Insérer une table"], ["Insérer un tableau"]), 1) < 100
+    True
+    """
+    hyps, refs = _pairs(hypotheses, references)
+    return float(_sacrebleu("chrf").corpus_chrf(hyps, [refs]).score)
 
 
 def exact_match(predictions: Sequence[str], references: Sequence[str]) -> float:

@@ -1,4 +1,4 @@
-"""Tests for nlpguide.metrics: exact match, ROUGE-L and the two baselines, in plain Python."""
+"""Tests for nlpguide.metrics without its reference libraries: exact match, baselines, checks, import cost."""
 
 from __future__ import annotations
 
@@ -7,80 +7,56 @@ import sys
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from nlpguide.metrics import (
+    bleu,
+    chrf,
     exact_match,
-    lcs_length,
     lead_words,
     majority_baseline,
+    mean_rouge_l_f1,
     rouge_l_f1,
     word_tokens,
 )
 
 
-class TestRougeL:
-    @pytest.mark.parametrize(
-        ("hyp", "ref", "expected"),
-        [
-            # Lin (2004): LCS 3 of 4 on both sides.
-            ("police kill the gunman", "police killed the gunman", 0.75),
-            # LCS "the gunman": P = R = 2/4.
-            ("the gunman kill police", "police killed the gunman", 0.5),
-            # P = 2/2, R = 2/6 -> F1 = 2 * 1 * (1/3) / (4/3) = 0.5.
-            ("the cat", "the cat sat on the mat", 0.5),
-            ("Same WORDS!", "same, words", 1.0),
-            ("nothing shared", "entirely different", 0.0),
-            ("", "a reference", 0.0),
-            ("...", "!!!", 1.0),
-        ],
-    )
-    def test_hand_checked(self, hyp: str, ref: str, expected: float) -> None:
-        """ROUGE-L F1 matches values worked out by hand."""
-        assert rouge_l_f1(hyp, ref) == pytest.approx(expected)
-
+class TestWordTokens:
     def test_tokens(self) -> None:
-        """Tokens are lowercased [a-z0-9] runs, as in rouge_score without stemming."""
+        """Tokens are lowercased [a-z0-9] runs, as rouge-score splits text before stemming."""
         assert word_tokens("U.S. Q1 sales-rise: 3%") == ["u", "s", "q1", "sales", "rise", "3"]
         assert word_tokens("café naïve") == ["caf", "na", "ve"]
 
-    @settings(max_examples=100)
-    @given(a=st.text(max_size=60), b=st.text(max_size=60))
-    def test_range_and_symmetry(self, a: str, b: str) -> None:
-        """Scores lie in [0, 1] and F1 does not depend on which side is the reference."""
-        score = rouge_l_f1(a, b)
-        assert 0.0 <= score <= 1.0
-        assert score == pytest.approx(rouge_l_f1(b, a))
-
-    @settings(max_examples=100)
-    @given(text=st.text(max_size=80))
-    def test_identical_is_one(self, text: str) -> None:
-        """A text scored against itself gets exactly 1."""
-        assert rouge_l_f1(text, text) == 1.0
-
-    @settings(max_examples=100)
-    @given(a=st.lists(st.sampled_from("abcd")), b=st.lists(st.sampled_from("abcd")))
-    def test_lcs_bounds(self, a: list[str], b: list[str]) -> None:
-        """The LCS is no longer than either side, symmetric, and a subsequence scores its length."""
-        n = lcs_length(a, b)
-        assert n <= min(len(a), len(b))
-        assert n == lcs_length(b, a)
-        assert lcs_length(a[::2], a) == len(a[::2])
-
     @pytest.mark.parametrize("bad", [None, 1.5, ["a"]])
     def test_bad_input(self, bad: Any) -> None:
-        """Non-str input is a TypeError, not a silent zero."""
-        with pytest.raises(TypeError, match=r"must be a str"):
-            rouge_l_f1(bad, "reference")
+        """Non-str input is a TypeError naming the argument."""
+        with pytest.raises(TypeError, match=r"^text must be a str"):
+            word_tokens(bad)
 
-    @pytest.mark.parametrize("bad", [None, "abc", [1, 2]])
-    def test_lcs_bad_input(self, bad: Any) -> None:
-        """lcs_length takes lists of str: anything else is a TypeError naming the argument."""
-        with pytest.raises(TypeError, match=r"^a must"):
-            lcs_length(bad, ["a"])
-        with pytest.raises(TypeError, match=r"^b must"):
-            lcs_length(["a"], bad)
+
+class TestReferenceScoresCheckFirst:
+    """The reference-library scores check their arguments before importing anything."""
+
+    @pytest.mark.parametrize("bad", [None, 1.5, ["a"]])
+    def test_rouge_types(self, bad: Any) -> None:
+        """A non-str hypothesis or reference is a TypeError naming it."""
+        with pytest.raises(TypeError, match=r"^hypothesis must be a str"):
+            rouge_l_f1(bad, "reference")
+        with pytest.raises(TypeError, match=r"^reference must be a str"):
+            rouge_l_f1("hypothesis", bad)
+        with pytest.raises(TypeError, match=r"^use_stemmer must be a bool"):
+            rouge_l_f1("a", "b", use_stemmer=bad)
+
+    @pytest.mark.parametrize("score", [mean_rouge_l_f1, bleu, chrf])
+    def test_corpus_arguments(self, score: Any) -> None:
+        """Corpus scores take two equally long, non-empty lists of str."""
+        with pytest.raises(TypeError, match=r"^hypotheses must be a list of str"):
+            score("a b", ["a b"])
+        with pytest.raises(TypeError, match=r"^references must hold str items"):
+            score(["a"], [None])
+        with pytest.raises(ValueError, match=r"2 hypotheses for 1 references"):
+            score(["a", "b"], ["a"])
+        with pytest.raises(ValueError, match=r"at least one pair"):
+            score([], [])
 
 
 class TestExactMatch:
@@ -150,13 +126,36 @@ class TestBaselines:
 
 
 class TestImportCost:
-    def test_needs_no_numpy(self) -> None:
-        """Scoring imports neither numpy nor torch: the metrics are plain Python."""
+    def test_imports_nothing_heavy(self) -> None:
+        """Importing the metrics loads neither numpy, torch, rouge-score nor sacrebleu."""
         code = (
-            "import sys; from nlpguide.metrics import rouge_l_f1; rouge_l_f1('a b', 'b'); "
-            "print(sorted(m for m in ('numpy', 'torch') if m in sys.modules))"
+            "import sys; import nlpguide.metrics as m; m.exact_match(['a'], ['a']); "
+            "print(sorted(x for x in ('numpy', 'torch', 'rouge_score', 'sacrebleu', 'nltk') "
+            "if x in sys.modules))"
         )
         out = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
         assert out.stdout.strip() == "[]"
+
+    @pytest.mark.parametrize(
+        ("blocked", "call"),
+        [
+            ("rouge_score", "m.rouge_l_f1('a', 'a')"),
+            ("rouge_score", "m.mean_rouge_l_f1(['a'], ['a'])"),
+            ("sacrebleu", "m.bleu(['a'], ['a'])"),
+            ("sacrebleu", "m.chrf(['a'], ['a'])"),
+        ],
+    )
+    def test_missing_library_names_the_extra(self, blocked: str, call: str) -> None:
+        """Without its library a score raises ImportError naming the package and the extra."""
+        code = (
+            f"import sys; sys.modules[{blocked!r}] = None; import nlpguide.metrics as m\n"
+            f"try:\n    {call}\nexcept ImportError as e:\n    print(e)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        package = blocked.replace("_", "-")
+        assert f"needs the {package} package" in out.stdout
+        assert "nlpguide[metrics]" in out.stdout

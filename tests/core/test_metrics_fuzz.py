@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fuzz_support import (
+    BAD_INPUT,
     BAD_STR_LISTS,
     NON_STR,
     TEXT,
     TEXT_OR_HUGE,
     WORD_LISTS,
+    Outcome,
     attempt,
     bad_count,
-    contract,
     fuzz,
 )
 from hypothesis import given
 from hypothesis import strategies as st
 
 from nlpguide import metrics
+
+#: tests/core runs without the metrics extra too (nox -s tests_core).
+REFERENCE_LIBRARIES = all(importlib.util.find_spec(m) for m in ("rouge_score", "sacrebleu"))
+
+
+def scored(target: str, call: Callable[[], Any]) -> Outcome:
+    """attempt(), where a missing reference library must be an ImportError naming the extra."""
+    if REFERENCE_LIBRARIES:
+        return attempt(target, call)
+    out = attempt(target, call, (*BAD_INPUT, ImportError))
+    if isinstance(out.error, ImportError):
+        assert "nlpguide[metrics]" in str(out.error)
+        return Outcome(False, error=out.error)
+    return out
 
 
 class TestMetrics:
@@ -69,14 +87,34 @@ class TestMetrics:
     @fuzz(200)
     @given(hypothesis=st.one_of(TEXT, NON_STR), reference=st.one_of(TEXT, NON_STR))
     def test_rouge_l_f1(self, hypothesis: Any, reference: Any) -> None:
-        """ROUGE-L F1 is in [0, 1] and symmetric, 1 for a text against itself."""
-        out = attempt(
+        """ROUGE-L F1 is in [0, 1] and symmetric; without rouge-score, a clear ImportError."""
+        out = scored(
             "nlpguide.metrics.rouge_l_f1", lambda: metrics.rouge_l_f1(hypothesis, reference)
         )
         if out.ok:
             assert 0.0 <= out.value <= 1.0
             assert out.value == pytest.approx(metrics.rouge_l_f1(reference, hypothesis))
-            assert metrics.rouge_l_f1(hypothesis, hypothesis) == 1.0
+
+    @fuzz(100)
+    @given(
+        hypotheses=st.one_of(WORD_LISTS, BAD_STR_LISTS),
+        references=st.one_of(WORD_LISTS, BAD_STR_LISTS),
+    )
+    def test_corpus_scores(self, hypotheses: Any, references: Any) -> None:
+        """mean ROUGE-L lies in [0, 1], BLEU and chrF in [0, 100]; bad lists fail clearly."""
+        if isinstance(hypotheses, list) and isinstance(references, list) and references:
+            hypotheses = (hypotheses * len(references))[: len(references)] or references
+        scores: tuple[tuple[str, Callable[[Any, Any], float], float], ...] = (
+            ("mean_rouge_l_f1", metrics.mean_rouge_l_f1, 1.0),
+            ("bleu", metrics.bleu, 100.0),
+            ("chrf", metrics.chrf, 100.0),
+        )
+        for name, score, top in scores:
+            out = scored(
+                f"nlpguide.metrics.{name}", functools.partial(score, hypotheses, references)
+            )
+            if out.ok:
+                assert 0.0 <= out.value <= top + 1e-9
 
     @fuzz(150)
     @given(text=st.one_of(TEXT_OR_HUGE, NON_STR))
@@ -86,25 +124,6 @@ class TestMetrics:
         if out.ok:
             assert all(re.fullmatch("[a-z0-9]+", t) for t in out.value)
 
-    @fuzz(150)
-    @given(
-        a=st.one_of(st.lists(st.sampled_from("abc"), max_size=12), BAD_STR_LISTS),
-        b=st.one_of(st.lists(st.sampled_from("abc"), max_size=12), BAD_STR_LISTS),
-    )
-    def test_lcs_length(self, a: Any, b: Any) -> None:
-        """lcs_length of two token lists is symmetric and no longer than either; else a clear error."""
-        broken = {
-            name
-            for name, value in (("a", a), ("b", b))
-            if not (isinstance(value, list) and all(isinstance(t, str) for t in value))
-        }
-
-        def sane(n: int) -> None:
-            assert 0 <= n <= min(len(a), len(b))
-            assert n == metrics.lcs_length(b, a)
-
-        contract("nlpguide.metrics.lcs_length", lambda: metrics.lcs_length(a, b), broken, sane)
-
 
 #: Each public callable -> the test here that fuzzes it (tests/*/test_fuzz_coverage.py).
 REGISTRY: dict[str, str] = {
@@ -113,5 +132,7 @@ REGISTRY: dict[str, str] = {
     "nlpguide.metrics.lead_words": "TestMetrics.test_lead_words",
     "nlpguide.metrics.rouge_l_f1": "TestMetrics.test_rouge_l_f1",
     "nlpguide.metrics.word_tokens": "TestMetrics.test_word_tokens",
-    "nlpguide.metrics.lcs_length": "TestMetrics.test_lcs_length",
+    "nlpguide.metrics.mean_rouge_l_f1": "TestMetrics.test_corpus_scores",
+    "nlpguide.metrics.bleu": "TestMetrics.test_corpus_scores",
+    "nlpguide.metrics.chrf": "TestMetrics.test_corpus_scores",
 }

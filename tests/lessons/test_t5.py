@@ -301,7 +301,8 @@ class TestShippedT5:
         model = sum(rouge_l_f1(h, a.title) for h, a in zip(heads, test, strict=True))
         lead8 = sum(rouge_l_f1(lead_words(a.text, 8), a.title) for a in test)
         assert model / len(test) < lead8 / len(test)
-        assert lead8 / len(test) == pytest.approx(0.1736, abs=0.0001)
+        # rouge-score, stemmed (0.1736 without stemming, the old hand-written ROUGE-L).
+        assert lead8 / len(test) == pytest.approx(0.1923, abs=0.0001)
 
     def test_record_matches_model(self) -> None:
         """The record the page shows belongs to the weights that load (same test metric)."""

@@ -21,6 +21,7 @@ loader                    embedded default (offline)               stands in for
 :func:`masked_lm`         MiniLM + the shipped fill-mask delta     ``bert-base-uncased``
 :func:`decoder`           SmolLM2-135M-Instruct (LLaMA)            ``gpt2``, Llama-2-chat
 :func:`seq2seq`           a small T5 trained by nlpguide on BBC    ``google-t5/t5-small``
+:func:`headline_decoder`  SmolLM2 + nlpguide's headline LoRA       a fine-tuned summariser
 ========================  =======================================  ======================
 
 Weights are read from safetensors only (``use_safetensors=True`` is always passed,
@@ -41,6 +42,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,7 @@ __all__ = [
     "decoder",
     "default_path",
     "encoder",
+    "headline_decoder",
     "masked_lm",
     "seed_everything",
     "seq2seq",
@@ -73,6 +76,10 @@ DEFAULTS: dict[str, dict[str, str]] = {
     },
     "decoder": {"offline": "SmolLM2-135M-Instruct", "hub": "HuggingFaceTB/SmolLM2-135M-Instruct"},
     "seq2seq": {"offline": "nlpguide BBC T5", "hub": "google-t5/t5-small"},
+    "headline_decoder": {
+        "offline": "SmolLM2-135M-Instruct + nlpguide headline LoRA",
+        "hub": "HuggingFaceTB/SmolLM2-135M-Instruct",
+    },
 }
 
 _RECIPE_VERSION = 1
@@ -325,6 +332,60 @@ def decoder(name: str | None = None, **kw: Any) -> tuple[Any, Any]:
     return _load("decoder", name, AutoModelForCausalLM, **kw)
 
 
+def headline_decoder(*, merge: bool = False) -> tuple[Any, Any]:
+    """SmolLM2-135M-Instruct with the LoRA adapter nlpguide trained for BBC headlines.
+
+    The adapter ships inside the package (``models/artefacts/headline_lora``,
+    made by ``training/train_headline_lora.py``; :func:`artefact_record` with
+    ``"headline_lora"`` gives its settings and test figures) and is applied to
+    the cached offline SmolLM2, whatever ``NLPGUIDE_DECODER`` names: it fits
+    only that model. Returns ``(tokenizer, peft.PeftModel)``; with
+    ``merge=True`` the adapter is folded into the weights and a plain
+    ``LlamaForCausalLM`` comes back (what ``pipeline()`` expects). Prompt it
+    with :func:`nlpguide.models.headlines.headline_prompt`, the prompt it was
+    trained on.
+
+    >>> from nlpguide.models.headlines import generate_headlines
+    >>> tok, lm = headline_decoder()
+    >>> type(lm).__name__
+    'PeftModelForCausalLM'
+    >>> type(headline_decoder(merge=True)[1]).__name__
+    'LlamaForCausalLM'
+    """
+    from .. import _check  # noqa: PLC0415
+    from .headlines import ADAPTER_DIR  # noqa: PLC0415
+
+    _check.boolean("merge", merge)
+    weights = ADAPTER_DIR / "adapter_model.safetensors"
+    if not weights.is_file():
+        # The adapter ships inside the wheel: without it the install is broken.
+        raise AssetMissingError("nlpguide", "pip install --force-reinstall nlpguide")
+    _require_transformers()
+    from peft import PeftModel  # noqa: PLC0415
+    from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
+
+    folder = default_path("decoder")
+    tok = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    base = AutoModelForCausalLM.from_pretrained(folder, local_files_only=True, use_safetensors=True)
+    with warnings.catch_warnings():
+        # peft reads transformers' deprecated alias; the warning is theirs, not the reader's.
+        warnings.filterwarnings(
+            "ignore", message=".*is_gradient_checkpointing", category=FutureWarning
+        )
+        model = PeftModel.from_pretrained(base, ADAPTER_DIR)
+    model.eval()
+    stat = weights.stat()
+    provenance.record_model(
+        "headline_decoder",
+        DEFAULTS["headline_decoder"]["offline"],
+        hashes={
+            **_source_hashes(folder),
+            "adapter": _sha256_once(str(weights), stat.st_size, stat.st_mtime_ns),
+        },
+    )
+    return tok, (model.merge_and_unload() if merge else model)
+
+
 def seq2seq(name: str | None = None, **kw: Any) -> tuple[Any, Any]:
     """An encoder-decoder (T5) model for text-to-text generation.
 
@@ -402,7 +463,11 @@ def artefact_record(kind: str) -> dict[str, Any]:
     """
     from .. import _check  # noqa: PLC0415
 
-    _check.choice("kind", kind, ("masked_lm", "seq2seq"))
+    _check.choice("kind", kind, ("masked_lm", "seq2seq", "headline_lora"))
+    if kind == "headline_lora":
+        from .headlines import read_record as read_adapter_record  # noqa: PLC0415
+
+        return read_adapter_record()
     if kind == "masked_lm":
         from ._mlm_delta import read_record as read_delta_record  # noqa: PLC0415
 
