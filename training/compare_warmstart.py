@@ -99,8 +99,8 @@ class Settings:
 def rouge_table(hypotheses: Sequence[str], references: Sequence[str]) -> float:
     """Mean ROUGE-L F1 of paired texts, with the shipped T5's exact metric.
 
-    >>> rouge_table(["police kill the gunman", "a b"], ["police killed the gunman", "a b"])
-    0.875
+    >>> rouge_table(["police kill the gunman", "a b"], ["police gunman", "a b"])
+    0.8333333333333333
     """
     if len(hypotheses) != len(references):
         msg = f"{len(hypotheses)} hypotheses for {len(references)} references"

@@ -16,6 +16,7 @@ MODULES = (
     "nlpguide.models.zero_shot",
     "nlpguide.models.retrieval",
     "nlpguide.models.t5",
+    "nlpguide.models.headlines",
     "nlpguide.lessons",
     "nlpguide.lessons.attention",
     "nlpguide.lessons.bert",

@@ -18,6 +18,7 @@ and the pages, so training and use cannot drift apart:
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,8 @@ def read_record(folder: Path | str = ADAPTER_DIR) -> dict[str, Any]:
     >>> record["data"]["train_articles"]
     1781
     """
+    if not isinstance(folder, str | os.PathLike):
+        raise TypeError(f"folder must be a str or path, got {type(folder).__name__}")
     path = Path(folder) / RECORD_FILE
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: the headline adapter is not installed")
