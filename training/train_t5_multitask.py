@@ -515,6 +515,7 @@ def _clock(
                 "wall_s": round(time.monotonic() - self.start, 1),
                 "validation_chrf": metrics.get("eval_chrf"),
                 "validation_bleu": metrics.get("eval_bleu"),
+                "validation_distinct_outputs": metrics.get("eval_distinct_outputs"),
                 "eval_loss": metrics.get("eval_loss"),
             }
             curve.append(point)
@@ -531,7 +532,8 @@ def _chrf_metric(tok: Any) -> Any:
         golds = np.where(pred.label_ids < 0, tok.pad_token_id, pred.label_ids)
         hyps = [t.strip() for t in tok.batch_decode(preds, skip_special_tokens=True)]
         refs = [t.strip() for t in tok.batch_decode(golds, skip_special_tokens=True)]
-        return chrf_bleu(hyps, refs)
+        # A model that ignores its input writes one string for every pair: count them.
+        return {**chrf_bleu(hyps, refs), "distinct_outputs": len(set(hyps))}
 
     return compute
 

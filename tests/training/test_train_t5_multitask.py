@@ -70,6 +70,7 @@ class TestTinyRun:
         seconds = [p["train_s"] for p in curve]
         assert seconds == sorted(seconds)
         assert all(0.0 <= p["validation_chrf"] <= 100.0 for p in curve)
+        assert all(1 <= p["validation_distinct_outputs"] <= 8 for p in curve)
 
     def test_test_metrics_and_summary(self, run: tuple[int, Path, str]) -> None:
         """Test chrF/BLEU, the copy baseline and topic EM are recorded and printed last."""
