@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -249,17 +250,22 @@ class TestWithoutModelsExtra:
     """In a numpy-only install every command runs; one that needs torch says so in one line."""
 
     @staticmethod
-    def _run(*argv: str) -> subprocess.CompletedProcess[str]:
+    def _run(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-c", _WITHOUT_MODELS_EXTRA, *argv],
             capture_output=True,
             text=True,
             check=False,
+            env=env,
         )
 
-    def test_assets_names_the_models_extra(self) -> None:
+    @pytest.mark.parametrize("cache_dir_set", [False, True])
+    def test_assets_names_the_models_extra(self, cache_dir_set: bool, tmp_path: Path) -> None:
         """`assets` prints one line naming the models extra and exits non-zero, no traceback."""
-        result = self._run("assets")
+        env = {k: v for k, v in os.environ.items() if k != "NLPGUIDE_CACHE_DIR"}
+        if cache_dir_set:  # a cache folder named by hand needs no platformdirs to find
+            env["NLPGUIDE_CACHE_DIR"] = str(tmp_path)
+        result = self._run("assets", env=env)
         assert result.returncode != 0
         assert "Traceback" not in result.stderr
         assert result.stdout == ""

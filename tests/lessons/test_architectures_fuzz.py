@@ -64,3 +64,13 @@ class TestDraw:
             assert title is None or isinstance(title, str)
         else:
             assert "title" in str(out.error)
+
+
+#: Each public callable -> the test here that fuzzes it (tests/*/test_fuzz_coverage.py).
+#: Architecture and Stack are what describe() builds: fuzzed through it.
+REGISTRY: dict[str, str] = {
+    "nlpguide.lessons.architectures.Architecture": "TestDescribe.test_one_field_spoiled",
+    "nlpguide.lessons.architectures.Stack": "TestDescribe.test_one_field_spoiled",
+    "nlpguide.lessons.architectures.describe": "TestDescribe.test_junk_config",
+    "nlpguide.lessons.architectures.draw": "TestDraw.test_bad_ax",
+}

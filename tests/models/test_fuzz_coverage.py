@@ -18,6 +18,7 @@ MODULES = (
     "nlpguide.models.t5",
     "nlpguide.models.headlines",
     "nlpguide.lessons",
+    "nlpguide.lessons.architectures",
     "nlpguide.lessons.attention",
     "nlpguide.lessons.bert",
     "nlpguide.lessons.tokenization",
