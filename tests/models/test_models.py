@@ -248,5 +248,7 @@ class TestArtefactRecord:
     )
     def test_bad_kind(self, kind: object, error: type[Exception]) -> None:
         """An unknown kind is a ValueError, a non-str one a TypeError, both naming kind."""
-        with pytest.raises(error, match="kind must be one of 'headline_lora', 'masked_lm', 'seq2seq'"):
+        with pytest.raises(
+            error, match="kind must be one of 'headline_lora', 'masked_lm', 'seq2seq'"
+        ):
             models.artefact_record(kind)  # type: ignore[arg-type]
