@@ -11,8 +11,9 @@ Edit = tuple[str, str]
 CHANGES: dict[str, list[Edit]] = {
     "bert/masked-language-modelling": [
         (
-            "The detective read the whole letter before naming the thief, because every clue mattered.",
-            "A reader can change this sentence and run the cell again.",
+            '"The detective read the whole letter before naming the thief, "\n'
+            '    "because every clue mattered."',
+            '"A reader can change this sentence and run the cell again."',
         ),
         ("rng=0", "rng=5"),
     ],
@@ -28,11 +29,11 @@ CHANGES: dict[str, list[Edit]] = {
         ("n = 512", "n = 128"),
         ("objective_cost(512)", "objective_cost(128)"),
         ("{cost.ratio:.2f}", "{cost.ratio:.4f}"),
-        ('("bert-base-uncased, MLM", 512,', '("bert-base-uncased, MLM", 128,'),
+        ('"bert-base-uncased, MLM",\n        512,', '"bert-base-uncased, MLM",\n        128,'),
     ],
     "decoders/choosing": [
         ('Markdown(choose.render_table("markdown"))', 'print(choose.render_table("text"))'),
-        ('"spam detection", "sentiment analysis",', '"spam detection", "topic classification",'),
+        ('"spam detection",\n    "sentiment analysis",', '"spam detection",\n    "topic classification",'),
         ('("spam detection", "summarize", "chatbot")', '("translate", "named entity recognition")'),
         ('recommend("sumarisation of tweets")', 'recommend("transalte")'),
         ('decide(["no", "per text"])', 'decide(["yes", "yes"])'),
@@ -67,7 +68,7 @@ RAISES: dict[str, list[Edit]] = {
     ],
     "decoders/choosing": [
         ('render_table("markdown")', 'render_table("latex")'),
-        ('"chatbot", "question answering",', '"chatbot", "poetry writing",'),
+        ('"chatbot",\n    "question answering",', '"chatbot",\n    "poetry writing",'),
         ("r.usage", "r.usage_note"),
         ("except ValueError", "except TypeError"),
         ('decide(["no", "per text"])', 'decide(["maybe"])'),
