@@ -213,13 +213,9 @@ def _human(size: object) -> str:
 
 
 def _cmd_assets(args: argparse.Namespace) -> None:  # prints as it goes: --prepare takes a while
-    # The models extra, asked for by name: without it, fail here in one line before any
-    # output (platformdirs alone would not tell, since $NLPGUIDE_CACHE_DIR spares it).
-    import transformers  # noqa: F401, PLC0415
-
     from . import models  # noqa: PLC0415
 
-    cache = models.cache_dir()
+    cache = models.cache_dir()  # first: without the models extra, fail before any output
     missing = []
     for row in models.asset_status():
         state = "found" if row["found"] else "MISSING"

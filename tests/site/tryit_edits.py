@@ -11,8 +11,10 @@ Edit = tuple[str, str]
 CHANGES: dict[str, list[Edit]] = {
     "bert/masked-language-modelling": [
         (
-            '"The detective read the whole letter before naming the thief, "\n'
-            '    "because every clue mattered."',
+            (
+                '"The detective read the whole letter before naming the thief, "\n'
+                '    "because every clue mattered."'
+            ),
             '"A reader can change this sentence and run the cell again."',
         ),
         ("rng=0", "rng=5"),
@@ -33,7 +35,10 @@ CHANGES: dict[str, list[Edit]] = {
     ],
     "decoders/choosing": [
         ('Markdown(choose.render_table("markdown"))', 'print(choose.render_table("text"))'),
-        ('"spam detection",\n    "sentiment analysis",', '"spam detection",\n    "topic classification",'),
+        (
+            '"spam detection",\n    "sentiment analysis",',
+            '"spam detection",\n    "topic classification",',
+        ),
         ('("spam detection", "summarize", "chatbot")', '("translate", "named entity recognition")'),
         ('recommend("sumarisation of tweets")', 'recommend("transalte")'),
         ('decide(["no", "per text"])', 'decide(["yes", "yes"])'),
