@@ -24,6 +24,19 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 GLOSSARY = DOCS / "glossary.md"
 
+#: The front matter that makes a .md file a MyST notebook (for the tests' tiny sites).
+HEADER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+
+"""
+
 #: The reading column, in characters of page code: 87 fit at a 1400 px window (measured,
 #: see tests/site/test_page_code.py), 80 leaves room for a wider monospace font.
 CODE_COLUMN = 80

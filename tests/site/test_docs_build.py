@@ -14,21 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from site_pages import figure_problems
+from site_pages import HEADER, figure_problems
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-HEADER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-
-"""
-
 pytestmark = pytest.mark.slow
 
 

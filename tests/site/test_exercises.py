@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from site_pages import HEADER
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 CHAPTERS = sorted(p for p in DOCS.iterdir() if p.is_dir() and (p / "index.md").is_file())
@@ -299,19 +300,6 @@ class TestTheChecker:
         found = problems(one)
         assert "1 exercises, not 2-4" in found
         assert any("not the last section" in p for p in found)
-
-
-HEADER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-
-"""
 
 
 def _build(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]:

@@ -15,23 +15,13 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from site_pages import HEADER
 
 from nlpguide import provenance
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 COMPARE = next(p for p in (ROOT / "tools", ROOT / "tests") if (p / "compare_builds.py").is_file())
-HEADER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-
-"""
 SHA = "ab" * 32
 
 
