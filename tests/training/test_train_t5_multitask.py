@@ -150,7 +150,29 @@ class TestArguments:
             job.main(["--pretrain-share", "1.5", "--out", str(tmp_path / "never")])
         with pytest.raises(ValueError, match="lr_schedule"):
             job.main(["--lr-schedule", "steep", "--out", str(tmp_path / "never")])
+        with pytest.raises(ValueError, match="optimizer must be one of"):
+            job.main(["--optimizer", "sgd", "--out", str(tmp_path / "never")])
         assert not (tmp_path / "never").exists()
+
+    def test_adafactor_scales_updates_by_each_weight(self) -> None:
+        """--optimizer adafactor hands the Trainer T5's Adafactor, updates scaled per weight."""
+        import torch
+        from transformers.optimization import Adafactor
+
+        model = torch.nn.Linear(4, 4)
+        assert job._optimizers(job.Settings(), model, stage="multitask") == (None, None)
+        settings = job.Settings(optimizer="adafactor", lr=5e-3, pretrain_lr=1e-2)
+        optimizer, scheduler = job._optimizers(settings, model, stage="multitask")
+        assert isinstance(optimizer, Adafactor)
+        assert scheduler is None
+        group = optimizer.param_groups[0]
+        assert (group["lr"], group["scale_parameter"], group["relative_step"]) == (
+            5e-3,
+            True,
+            False,
+        )
+        pretrain, _ = job._optimizers(settings, model, stage="pretrain")
+        assert pretrain.param_groups[0]["lr"] == 1e-2
 
     def test_unknown_flag(self, capsys: pytest.CaptureFixture[str]) -> None:
         """An unknown flag is argparse's usage error (exit 2), naming the flag."""
