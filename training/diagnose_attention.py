@@ -23,10 +23,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from train_t5_multitask import translate_source
+from train_t5_multitask import Settings, translate_source
 
 from nlpguide.data import translation_pairs
-from nlpguide.models.t5 import load_tokenizer
+from nlpguide.models.t5 import encode_sources, load_tokenizer
 
 __all__ = ["diagnose", "main"]
 
@@ -54,26 +54,22 @@ def diagnose(folder: Path, *, pairs: int = 64, seed: int = 0) -> dict[str, Any]:
         folder, attn_implementation="eager", dtype=torch.float32
     ).eval()
     sample = translation_pairs("validation")[:pairs]
-    enc = tok(
-        [translate_source(p.english) for p in sample],
-        return_tensors="pt",
-        padding=True,
-        truncation=True,
-        max_length=128,
-    )
+    lengths = Settings()  # the job's truncation, which every recorded run used
+    sources = [translate_source(p.english) for p in sample]
+    enc = encode_sources(tok, sources, lengths.max_source_tokens)
     labels = tok(
         text_target=[p.french for p in sample],
         return_tensors="pt",
         padding=True,
         truncation=True,
-        max_length=48,
+        max_length=lengths.max_target_tokens,
     )["input_ids"]
     labels[labels == tok.pad_token_id] = -100
     source_mask = enc["attention_mask"].bool()
     with torch.no_grad():
         out = model(**enc, labels=labels, output_attentions=True)
-        # A derangement-free shuffle is not needed: with 64 pairs a fixed point is rare
-        # and only dilutes the effect.
+        # A plain permutation, not a derangement: the few pairs it leaves in place only
+        # dilute the effect, and the figure is a contrast, not an exact loss.
         perm = torch.randperm(len(sample), generator=torch.Generator().manual_seed(seed))
         shuffled = model(
             input_ids=enc["input_ids"][perm],
