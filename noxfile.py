@@ -199,7 +199,8 @@ def _fetch_pyodide(session: nox.Session) -> Path:
         command = [npm]
     with tempfile.TemporaryDirectory(prefix="nlpguide-pyodide-") as tmp:
         pack = ["pack", f"pyodide@{PYODIDE}", "--pack-destination", tmp, "--silent"]
-        session.run(*command, *pack, external=True)
+        # run_install, not run: fetching Pyodide is set-up, so `--install-only` does it too.
+        session.run_install(*command, *pack, external=True)
         staging = Path(tmp) / "package"
         staging.mkdir()
         with tarfile.open(Path(tmp) / f"pyodide-{PYODIDE}.tgz") as archive:
