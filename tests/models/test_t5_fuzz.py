@@ -148,6 +148,23 @@ class TestRuntime:
             sane,
         )
 
+    @fuzz(200)
+    @given(english=st.one_of(TEXT_OR_HUGE, NON_STR))
+    def test_translate_source(self, english: Any) -> None:
+        """translate_source puts T5's translate prefix before non-blank English, or names it."""
+        broken = set() if isinstance(english, str) and english.strip() else {"english"}
+
+        def sane(framed: str) -> None:
+            assert framed.startswith("translate English to French: ")
+            assert english in framed
+
+        contract(
+            "nlpguide.models.t5.translate_source",
+            lambda: t5_api.translate_source(english),
+            broken,
+            sane,
+        )
+
     @fuzz(120)
     @given(
         sources=st.one_of(
@@ -237,6 +254,7 @@ REGISTRY: dict[str, str] = {
     "nlpguide.models.t5.export_t5": "TestRuntime.test_folders",
     "nlpguide.models.t5.quiet_progress": "TestRuntime.test_quiet_progress",
     "nlpguide.models.t5.source_text": "TestT5.test_source_text",
+    "nlpguide.models.t5.translate_source": "TestRuntime.test_translate_source",
     "nlpguide.models.t5.read_record": "TestT5.test_read_record",
     "nlpguide.models.t5.generate_texts": "TestT5WithModels.test_generate_texts_checks_first",
 }

@@ -34,7 +34,7 @@ class TestSettings:
 
 
 class TestRougeTable:
-    """rouge_table is the mean of the shipped T5's own rouge_l_f1."""
+    """rouge_table is the mean of the BBC T5's own rouge_l_f1."""
 
     @given(st.lists(st.tuples(st.text(max_size=30), st.text(max_size=30)), min_size=1, max_size=6))
     @settings(max_examples=50, deadline=None)  # the first call imports rouge-score (nltk)
@@ -62,11 +62,10 @@ class TestSmokeRun:
     """A two-step run on 8 articles writes a complete, consistent record."""
 
     def test_two_steps(self, tmp_path: Path) -> None:
-        """The record has the figures, the T5's figures from its record and a decision."""
+        """The record has the figures, the BBC T5's figures from its record and a decision."""
         import torch
 
         from nlpguide.data import bbc_split
-        from nlpguide.models.t5 import read_record
 
         torch.set_num_threads(1)
         full = bbc_split()
@@ -89,8 +88,8 @@ class TestSmokeRun:
             [a.title for a in splits["test"]],
         )
         assert test["first8_rouge_l_f1"] == pytest.approx(expected_base)
-        t5 = read_record()["metrics"]["test"]
+        t5 = json.loads(cw.BBC_T5_RECORD.read_text(encoding="utf-8"))["metrics"]["test"]
         assert test["t5_rouge_l_f1_greedy"] == t5["headline_rouge_l_f1_greedy"]
         assert len(record["samples"]) == 4
         assert all(isinstance(s["warmstart_greedy"], str) for s in record["samples"])
-        assert "shipped T5" in record["decision"]
+        assert "BBC T5" in record["decision"]

@@ -110,11 +110,26 @@ class TestTinyRun:
         assert read_record(out)["model"]["within_15_mb"] is True
         assert type(model).__name__ == "T5ForConditionalGeneration"
 
+    def test_generation_config_holds_the_guards(self, run: tuple[int, Path, str]) -> None:
+        """The saved generation config carries the recipe's n-gram guard, as the record says."""
+        _, out, _ = run
+        stored = json.loads((out / "generation_config.json").read_text(encoding="utf-8"))
+        assert stored["no_repeat_ngram_size"] == job.Settings().no_repeat_ngram_size == 3
+        assert stored["max_new_tokens"] == 32
+        assert read_record(out)["model"]["generation_config"] == stored
+
 
 class TestPieces:
     def test_translate_source_uses_frame(self) -> None:
-        """The translation prefix is nlpguide.text2text.frame's, T5's own wording."""
-        assert job.translate_source("Open file") == "translate English to French: Open file"
+        """The job frames pairs with the package's translate prefix, T5's own wording."""
+        ((task, source, target),) = job.mixture_examples(
+            [("Open file", "Ouvrir le fichier")], [], job.Settings(mix_topic=0, mix_headline=0)
+        )
+        assert (task, source, target) == (
+            "translate",
+            "translate English to French: Open file",
+            "Ouvrir le fichier",
+        )
 
     def test_chrf_bleu_perfect_and_wrong(self) -> None:
         """sacrebleu's scores: 100 for an exact copy of the reference, far less for a miss."""

@@ -20,7 +20,7 @@ loader                    embedded default (offline)               stands in for
 :func:`encoder`           all-MiniLM-L6-v2 (BERT, 6 layers)        ``bert-base-uncased``
 :func:`masked_lm`         MiniLM + the shipped fill-mask delta     ``bert-base-uncased``
 :func:`decoder`           SmolLM2-135M-Instruct (LLaMA)            ``gpt2``, Llama-2-chat
-:func:`seq2seq`           a small T5 trained by nlpguide on BBC    ``google-t5/t5-small``
+:func:`seq2seq`           nlpguide's English/French multi-task T5  ``google-t5/t5-small``
 :func:`headline_decoder`  SmolLM2 + nlpguide's headline LoRA       a fine-tuned summariser
 ========================  =======================================  ======================
 
@@ -75,7 +75,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "hub": "bert-base-uncased",
     },
     "decoder": {"offline": "SmolLM2-135M-Instruct", "hub": "HuggingFaceTB/SmolLM2-135M-Instruct"},
-    "seq2seq": {"offline": "nlpguide BBC T5", "hub": "google-t5/t5-small"},
+    "seq2seq": {"offline": "nlpguide EN/FR multi-task T5", "hub": "google-t5/t5-small"},
     "headline_decoder": {
         "offline": "SmolLM2-135M-Instruct + nlpguide headline LoRA",
         "hub": "HuggingFaceTB/SmolLM2-135M-Instruct",
@@ -390,12 +390,17 @@ def seq2seq(name: str | None = None, **kw: Any) -> tuple[Any, Any]:
     """An encoder-decoder (T5) model for text-to-text generation.
 
     Offline: a small ``T5ForConditionalGeneration`` with its own SentencePiece
-    vocabulary, trained by nlpguide on BBC News (topic as text, headline
-    generation) and shipped inside the package.
+    vocabulary over English and French, trained by nlpguide the T5 way (span
+    corruption, then a prefixed mixture of English→French translation, BBC topic
+    as text and BBC headlines) and shipped inside the package:
 
     >>> tok, t5 = seq2seq()
     >>> type(t5).__name__
     'T5ForConditionalGeneration'
+    >>> batch = tok(["translate English to French: Open file"], return_tensors="pt")
+    >>> french = tok.batch_decode(t5.generate(**batch), skip_special_tokens=True)[0]
+    >>> french != "" and "Open" not in french
+    True
 
     Online swap::
 
@@ -456,8 +461,9 @@ def artefact_record(kind: str) -> dict[str, Any]:
     ``t5_record.json`` gives that folder's record: the record always belongs to the
     model :func:`seq2seq` loads.
 
-    >>> artefact_record("seq2seq")["data"]["train_articles"]
-    1781
+    >>> artefact_record("seq2seq")["recipe"]
+    'training/train_t5_multitask.py'
+
     >>> artefact_record("masked_lm")["trainable_parameters"] > 1_000_000
     True
     """

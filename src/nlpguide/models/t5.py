@@ -1,12 +1,17 @@
-"""The shipped T5 at run time: how an article is framed, tokenised, generated from, loaded.
+"""The shipped T5 at run time: how an input is framed, tokenised, generated from, loaded.
 
 The T5 behind :func:`nlpguide.models.seq2seq` was trained once by
-``training/train_t5.py`` (outside the package); this module holds what loading
-and using it needs, for the pages and for scripts such as ``examples/finetune_t5.py``:
+``training/train_t5_multitask.py`` (outside the package), the T5 way: a
+SentencePiece vocabulary over English *and* French, span-corruption
+pre-training on unlabelled text, then one multi-task mixture. This module holds
+what loading and using it needs, for the pages and for scripts such as
+``examples/finetune_t5.py``:
 
-* **Framing.** Two tasks share one model and are told apart only by a text
-  prefix, T5-style: ``"bbc topic: "`` + title + body -> one topic word, and
-  ``"summarize: "`` + body -> the headline (:func:`source_text`, :func:`frame_input`).
+* **Framing.** Three tasks share one model and are told apart only by a text
+  prefix, T5-style: ``"translate English to French: "`` + English -> French
+  (:func:`translate_source`, framed by :func:`nlpguide.text2text.frame`),
+  ``"bbc topic: "`` + title + body -> one topic word, and ``"summarize: "`` + body
+  -> the headline (:func:`source_text`, :func:`frame_input`).
 * **Tokenizer.** A SentencePiece unigram model with T5's conventions (``<pad>`` = 0,
   ``</s>`` = 1, ``<unk>`` = 2, no BOS, and ``<extra_id_0..99>`` appended at the top
   of the vocabulary by ``T5TokenizerFast``): :func:`load_tokenizer`.
@@ -15,7 +20,7 @@ and using it needs, for the pages and for scripts such as ``examples/finetune_t5
 * :func:`load_t5`, :func:`export_t5` and :func:`read_record` for the artefact folder.
 
 Inputs are *truncated on purpose*: the model reads the first
-``max_source_tokens`` tokens of the framed text (the article's lead), never the
+``max_source_tokens`` tokens of the framed text (an article's lead), never the
 whole article. Callers pass that limit explicitly to :func:`encode_sources`.
 
 >>> source_text("topic", "Arsenal win", "Arsenal beat Chelsea 2-0.")
@@ -48,6 +53,7 @@ __all__ = [
     "quiet_progress",
     "read_record",
     "source_text",
+    "translate_source",
 ]
 
 #: Default folder of the shipped artefact.
@@ -83,6 +89,18 @@ def frame_input(task: str, text: str) -> str:
     return TASK_PREFIXES[task] + text
 
 
+def translate_source(english: str) -> str:
+    """The framed translation input: T5's own ``translate`` prefix, English to French.
+
+    >>> translate_source("Open file")
+    'translate English to French: Open file'
+    """
+    from nlpguide.text2text import frame  # noqa: PLC0415
+
+    _check.text("english", english)
+    return frame("translate", source="English", target="French", text=english)
+
+
 def source_text(task: str, title: str, body: str) -> str:
     """The framed input for one article: what the model reads for ``task``.
 
@@ -110,7 +128,7 @@ def load_tokenizer(folder: Path | str) -> Any:
 
     >>> tok = load_tokenizer(ARTEFACT_DIR)
     >>> tok.pad_token_id, tok.eos_token_id, tok.unk_token_id, len(tok)
-    (0, 1, 2, 4100)
+    (0, 1, 2, 8100)
     """
     from transformers import T5TokenizerFast  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
 
@@ -165,7 +183,7 @@ def generate_texts(
 
     >>> tok, model = load_t5(ARTEFACT_DIR)
     >>> article = source_text("topic", "Arsenal win", "Arsenal beat Chelsea 2-0 on Saturday.")
-    >>> generate_texts(tok, model, [article], max_source_tokens=160, max_new_tokens=8)
+    >>> generate_texts(tok, model, [article], max_source_tokens=128, max_new_tokens=8)
     ['sport']
     """
     _check.strings("sources", sources)
@@ -210,9 +228,9 @@ def read_record(folder: Path | str = ARTEFACT_DIR) -> dict[str, Any]:
     not a JSON object raises :class:`ValueError` or :class:`TypeError`.
 
     >>> record = read_record()
-    >>> record["data"]["train_articles"], record["tokenizer"]["len"]
-    (1781, 4100)
-    >>> record["metrics"]["test"]["topic_exact_match_greedy"] >= 0.85
+    >>> record["data"]["bbc_train_articles"], record["metrics"]["test"]["pairs"]
+    (1781, 1000)
+    >>> record["metrics"]["test"]["topic_exact_match_greedy"] >= 0.9
     True
     """
     path = Path(folder) / RECORD_FILE
@@ -242,7 +260,7 @@ def load_t5(folder: Path | str = ARTEFACT_DIR) -> tuple[Any, Any]:
     >>> type(model).__name__, next(model.parameters()).dtype, model.training
     ('T5ForConditionalGeneration', torch.float32, False)
     >>> tok.model_max_length
-    160
+    128
     """
     import torch  # noqa: PLC0415
     from transformers import T5ForConditionalGeneration  # noqa: PLC0415
@@ -252,7 +270,7 @@ def load_t5(folder: Path | str = ARTEFACT_DIR) -> tuple[Any, Any]:
         if not (folder / name).is_file():
             msg = (
                 f"{folder} is not a T5 artefact: {name} is missing "
-                "(train one with `python training/train_t5.py --out FOLDER`)"
+                "(train one with `python training/train_t5_multitask.py --out FOLDER`)"
             )
             raise FileNotFoundError(msg)
     tok = load_tokenizer(folder)
