@@ -1,6 +1,6 @@
 """Fine-tune a T5 on BBC News as text-to-text: topic words and headlines, fully or with LoRA.
 
-Offline by default: the model is the guide's own small BBC T5 (standing in for
+Offline by default: the model is the guide's own small English/French T5 (standing in for
 ``google-t5/t5-small``) and the data the packaged BBC News split. Both tasks are
 plain text in, text out, told apart only by their prefix
 (:func:`nlpguide.models.t5.source_text`): ``"bbc topic: "`` + article -> topic word,
@@ -48,7 +48,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: model, length of training, output folder, LoRA on/off."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     parser.add_argument("--output-dir", type=Path, required=True, help="new or empty folder")
-    parser.add_argument("--model", default=None, help="hub name or local folder (default: BBC T5)")
+    parser.add_argument(
+        "--model", default=None, help="hub name or local folder (default: the guide's T5)"
+    )
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--epochs", type=float, default=1.0, help="passes over the train split")
     length.add_argument("--max-steps", type=int, default=None, help="optimiser steps (overrides)")
@@ -90,7 +92,7 @@ def encode(
 ) -> tuple[list[dict[str, Any]], int]:
     """Token ids for each pair, and how many inputs were cut to ``max_source`` tokens.
 
-    Inputs keep their first ``max_source`` tokens (the lead), as the BBC T5 was
+    Inputs keep their first ``max_source`` tokens (the lead), as the guide's T5 was
     trained; the count is printed, so the cut is never silent.
     """
     examples, cut = [], 0

@@ -147,7 +147,7 @@ class TestT5Example:
         folder, result = t5_full
         tok, model = seq2seq(str(folder))
         text = source_text("topic", "Arsenal win", "Arsenal beat Chelsea 2-0 on Saturday.")
-        assert generate_texts(tok, model, [text], max_source_tokens=160, max_new_tokens=4)[0]
+        assert generate_texts(tok, model, [text], max_source_tokens=128, max_new_tokens=4)[0]
         record = json.loads((folder / "metrics.json").read_text())
         metrics = record["metrics"]
         assert record["steps"] == 2
@@ -158,7 +158,7 @@ class TestT5Example:
         # --eval-limit samples the test split: its first articles are all one topic.
         assert len({e["topic"] for e in metrics["examples"]}) > 1
         assert f"{metrics['topic_exact_match']:.1%}" in result.stdout
-        assert "training inputs cut to their first 160 tokens" in result.stdout
+        assert "training inputs cut to their first 128 tokens" in result.stdout
 
     def test_lora_under_torchrun(
         self, tmp_path_factory: pytest.TempPathFactory, offline_env: dict[str, str]

@@ -232,6 +232,87 @@ class TestT5Bias:
 
 
 @pytest.mark.models
+class TestShippedT5Buckets:
+    def test_same_buckets_as_t5_small(self) -> None:
+        """The shipped T5 sorts distances into t5-small's buckets (the positions page's note)."""
+        from transformers import T5Config
+
+        from nlpguide.sizes import reference_config
+
+        config = _t5().config
+        small = reference_config("t5-small")
+        assert config.relative_attention_num_buckets == small["relative_attention_num_buckets"]
+        # t5-small's config.json leaves max_distance to T5Config's default
+        assert "relative_attention_max_distance" not in small
+        default = T5Config().relative_attention_max_distance
+        assert config.relative_attention_max_distance == default
+
+
+#: The attention page's cross-attention example: English in, LibreOffice's French out.
+ENGLISH, FRENCH = "Default Paragraph Style", "Style de paragraphe par défaut"
+
+
+@cache
+def _t5_cross() -> tuple[dict[str, Any], Any, AttentionWeights]:
+    """What goes in and out of the first decoder layer's cross-attention, teacher-forced."""
+    import torch
+
+    from nlpguide.models import seq2seq
+    from nlpguide.models.t5 import translate_source
+
+    tok, t5 = seq2seq(attn_implementation="eager")
+    source = tok(translate_source(ENGLISH), return_tensors="pt")
+    target = tok(FRENCH, return_tensors="pt").input_ids
+    start = torch.tensor([[t5.config.decoder_start_token_id]])
+    decoder_ids = torch.cat([start, target[:, :-1]], dim=1)
+    seen: dict[str, Any] = {}
+
+    def keep(_module: Any, args: Any, kwargs: Any, output: Any) -> None:
+        seen["queries_from"] = args[0][0].double().numpy()
+        seen["keys_from"] = kwargs["key_value_states"][0].double().numpy()
+        seen["output"] = output[0][0].double().numpy()
+
+    cross = t5.decoder.block[0].layer[1].EncDecAttention
+    handle = cross.register_forward_hook(keep, with_kwargs=True)
+    try:
+        with torch.inference_mode():
+            out = t5(**source, decoder_input_ids=decoder_ids, output_attentions=True)
+    finally:
+        handle.remove()
+    seen["n_source"], seen["n_target"] = source.input_ids.shape[1], target.shape[1]
+    w = AttentionWeights.from_linear(cross.q, cross.k, cross.v, cross.o, heads=t5.config.num_heads)
+    return seen, out, w
+
+
+@pytest.mark.models
+class TestHandComputationMatchesT5:
+    def test_cross_attention_unscaled(self) -> None:
+        """Queries from the decoder, keys from the encoder, no division by sqrt(d_k): T5's numbers."""
+        seen, out, w = _t5_cross()
+        ours, probs = multi_head_attention(
+            seen["queries_from"], w, context=seen["keys_from"], scale=False
+        )
+        assert np.allclose(probs, out.cross_attentions[0][0].double().numpy(), rtol=0, atol=ATOL)
+        assert np.allclose(ours, seen["output"], rtol=0, atol=ATOL)
+
+    def test_scaling_does_not_match(self) -> None:
+        """Dividing by sqrt(d_k), as BERT does, breaks the match: T5 really leaves it out."""
+        seen, out, w = _t5_cross()
+        _, scaled = multi_head_attention(seen["queries_from"], w, context=seen["keys_from"])
+        assert not np.allclose(scaled, out.cross_attentions[0][0].double().numpy(), atol=ATOL)
+
+    def test_shapes(self) -> None:
+        """Encoder maps are source x source, decoder maps target x target, cross target x source."""
+        seen, out, _ = _t5_cross()
+        heads = _t5().config.num_heads
+        src, tgt = seen["n_source"], seen["n_target"]
+        assert out.encoder_attentions[0].shape == (1, heads, src, src)
+        assert out.decoder_attentions[0].shape == (1, heads, tgt, tgt)
+        assert out.cross_attentions[0].shape == (1, heads, tgt, src)
+        assert src != tgt  # so the rectangle is not square by accident
+
+
+@pytest.mark.models
 class TestBertPositions:
     def test_similarity_falls_with_distance(self) -> None:
         """Mean cosine similarity of MiniLM's position vectors: 1 > 10 > 100 > 400 apart."""

@@ -104,7 +104,7 @@ class TestShippedArtefact:
         model.train()
         article = source_text("topic", "Arsenal win", "Arsenal beat Chelsea 2-0 on Saturday.")
         out = generate_texts(
-            tok, model, [article] * 3, max_source_tokens=160, max_new_tokens=8, batch_size=2
+            tok, model, [article] * 3, max_source_tokens=128, max_new_tokens=8, batch_size=2
         )
         assert out == ["sport"] * 3
         assert model.training
@@ -147,8 +147,9 @@ class TestReadRecord:
     def test_shipped(self) -> None:
         """The shipped record holds the settings, the data hash and the test metrics."""
         record = read_record()
-        assert record["data"]["train_articles"] == 1781
-        assert record["metrics"]["test"]["topic_exact_match_greedy"] >= 0.85
+        assert record["data"]["bbc_train_articles"] == 1781
+        assert len(record["data"]["train_pairs"]["sha256"]) == 64
+        assert record["metrics"]["test"]["pairs"] == 1000
 
     @pytest.mark.parametrize(
         ("content", "error"), [("{not json", ValueError), ("[1, 2]", TypeError)]

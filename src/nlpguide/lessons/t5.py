@@ -293,7 +293,7 @@ def continue_training(
     loss), linear schedule with 10 % warm-up, bf16 autocast on the CPU.
     Inputs longer than the tokenizer's ``model_max_length`` raise, unless
     ``truncate=True`` asks to keep their first ``model_max_length`` tokens
-    (the lead of an article, as the BBC T5 was trained).
+    (the lead of an article, as the shipped T5 was trained).
 
     Used on the fine-tuning page as::
 
@@ -394,10 +394,10 @@ def cross_attention(
     with ``output_attentions=True``; it runs with eager attention (the fused
     SDPA kernels return no weights), restoring the model's setting afterwards.
 
-    For example (the shipped T5 has 2 decoder layers)::
+    For example (the shipped T5 has 3 decoder layers)::
 
-        att = cross_attention(tok, t5, "bbc topic: Arsenal win\\nArsenal beat Chelsea.")
-        att.weights.shape   # (2, len(att.generated_tokens), len(att.source_tokens))
+        att = cross_attention(tok, t5, "translate English to French: Open file")
+        att.weights.shape   # (3, len(att.generated_tokens), len(att.source_tokens))
     """
     _check.text("source", source)
     _check.integer("max_new_tokens", max_new_tokens, minimum=1)
