@@ -2,7 +2,8 @@
 
 ``python training/compare_warmstart.py --budget-minutes 14 --out FILE``
 
-The BBC T5 (:func:`nlpguide.models.seq2seq`) was trained from scratch apart
+The BBC T5 (the T5 nlpguide shipped before the English/French multi-task T5;
+record in ``records/bbc_t5_record.json``) was trained from scratch apart
 from its embeddings, and its headlines fail (see its record). This script
 answers the question "would a *warm-started* encoder-decoder do better?" with a
 measurement instead of a guess:
@@ -52,7 +53,6 @@ DEFAULT_BUDGET_MINUTES = 14.0
 #: Where the final run's record lives (written only by a full run).
 ARTEFACT = Path(__file__).resolve().parent / "records" / "warmstart_comparison.json"
 
-#: The shipped model's artefact size is what the pages can afford to ship.
 #: The BBC T5 this comparison was made against; it shipped until the multi-task T5
 #: replaced it, and its record is kept beside this job's.
 BBC_T5_RECORD = Path(__file__).resolve().parent / "records" / "bbc_t5_record.json"
@@ -341,7 +341,8 @@ def _decision(warm: float, t5: float, base: float, timing: dict[str, Any], param
     if warm > base:
         verdict = (
             "It beats the baseline: warm starting is what headline generation needs. "
-            "The pages still load the BBC T5 for the T5 mechanics (prefixes, tokenizer, "
+            "The pages still load the guide's own small T5 for the T5 mechanics (prefixes, "
+            "tokenizer, "
             "generate), because this model would be a "
             f"~{fp16_mb:.0f} MB fp16 artefact and the docs build cannot train it within "
             "budget; the pages quote these figures as the warm-start comparison."
@@ -349,13 +350,14 @@ def _decision(warm: float, t5: float, base: float, timing: dict[str, Any], param
     elif warm > t5:
         verdict = (
             "It beats the BBC T5 but not the trivial baseline, so neither model writes "
-            "useful headlines; the pages show the BBC T5 (a few MB, loads in the build) "
+            "useful headlines; the pages show the guide's own small T5 (a few MB, loads in "
+            "the build) "
             f"and quote these figures, since the warm-started model would be a ~{fp16_mb:.0f} "
             "MB fp16 artefact that the docs build cannot train within budget."
         )
     else:
         verdict = (
-            "It does not beat the BBC T5 in this budget; the pages show the BBC T5 "
+            "It does not beat the BBC T5 in this budget; the pages show the guide's own small T5 "
             f"(a few MB) rather than a ~{fp16_mb:.0f} MB fp16 artefact that does no better."
         )
     return head + verdict

@@ -150,6 +150,7 @@ class TestReadRecord:
         assert record["data"]["bbc_train_articles"] == 1781
         assert len(record["data"]["train_pairs"]["sha256"]) == 64
         assert record["metrics"]["test"]["pairs"] == 1000
+        assert record["metrics"]["test"]["topic_exact_match_greedy"] >= 0.85
 
     @pytest.mark.parametrize(
         ("content", "error"), [("{not json", ValueError), ("[1, 2]", TypeError)]
