@@ -75,6 +75,7 @@ tryit_pyodide_dir = os.environ.get(
 tryit_pyodide_sha256 = str(HERE / "_ext" / f"pyodide-{PYODIDE_VERSION}.sha256")
 tryit_packages = [str(HERE / "vendor/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl")]
 tryit_wheels = [str(build_core_wheel("nlpguide", HERE / "_build" / "tryit-wheels"))]
+tryit_help_page = "live-cells"  # linked once, before the first live cell of a page
 
 # -- API reference ---------------------------------------------------------------------
 autosummary_generate = True
@@ -129,7 +130,12 @@ def _add_notebook_link(app, doctree, docname):
         return
     href = "../" * docname.count("/") + f"_sources/{docname}.ipynb"
     link = nodes.reference("", "Download this page as a notebook (.ipynb)", refuri=href)
-    para = nodes.paragraph("", "", link, classes=["nb-download"])
+    up = "../" * docname.count("/")
+    how = nodes.reference(
+        "", "how to run it", refuri=f"{up}live-cells.html#running-a-downloaded-notebook"
+    )
+    run = nodes.Text(': pip install "nlpguide[models]" and the offline assets (')
+    para = nodes.paragraph("", "", link, run, how, nodes.Text(")"), classes=["nb-download"])
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is not None and section.children and isinstance(section[0], nodes.title):
         section.insert(1, para)
@@ -165,7 +171,18 @@ def _copy_notebook(app, pagename, _templatename, context, doctree):
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+def _number_exercises_per_page(_app, env):
+    """Restart exercise numbers on each page: sphinx-exercise numbers them site-wide."""
+    for by_type in env.toc_fignumbers.values():
+        numbers = by_type.get("exercise", {})
+        for n, key in enumerate(sorted(numbers, key=numbers.get), 1):
+            numbers[key] = (n,)
+    return []
+
+
 def setup(app):
+    # After Sphinx's own numbering (the toctree collector, priority 500).
+    app.connect("env-get-updated", _number_exercises_per_page, priority=900)
     app.connect("doctree-resolved", _add_notebook_link)
     # Before the theme's header buttons (priority 501), which read ipynb_source.
     app.connect("html-page-context", _copy_notebook, priority=500)

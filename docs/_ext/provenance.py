@@ -25,9 +25,12 @@ from docutils import nodes
 from myst_nb.core.read import is_myst_markdown_notebook
 from sphinx.addnodes import pending_xref
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from nlpguide.provenance import CELL_TAG, TIME_FIELDS
+
+logger = logging.getLogger(__name__)
 
 CELL = f"""
 
@@ -315,8 +318,27 @@ class FillProvenanceTables(SphinxPostTransform):
             node.replace_self(make_table(self.env, self.env.docname))
 
 
+def log_run_times(app: Any, exception: BaseException | None) -> None:
+    """Print each page's cell run time at the end of the build (``build-finished``)."""
+    if exception is not None:
+        return
+    rows = []
+    for docname in _page_order(app.env):
+        entry = _records(app.env).get(docname)
+        if entry and entry.get("exec") and entry["exec"].get("runtime") is not None:
+            how = "cache" if entry["exec"]["reused"] else "ran"
+            rows.append((entry["exec"]["runtime"], docname, how))
+    if not rows:
+        return
+    lines = [f"{seconds:7.1f} s  {docname} ({how})" for seconds, docname, how in rows]
+    total = sum(seconds for seconds, _, how in rows if how == "ran")
+    lines.append(f"{total:7.1f} s  in all, for the pages executed in this build")
+    logger.info("page run times:\n%s", "\n".join(lines))
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.add_config_value("provenance_page", "build-info", "env")
+    app.connect("build-finished", log_run_times)
     app.connect("source-read", append_cell)
     app.connect("doctree-read", collect)
     app.connect("env-purge-doc", purge)

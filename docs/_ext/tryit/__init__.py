@@ -18,6 +18,7 @@ Configuration (``conf.py``)::
     tryit_pyodide_sha256 = "pyodide-0.27.7.sha256"  # sha256sum lines: checked on copy
     tryit_packages = ["vendor/numpy-...-pyodide_2024_0_wasm32.whl"]  # listed in the lock file
     tryit_wheels = ["dist/mypkg-1.0-py3-none-any.whl"]  # pure-Python, loaded by URL
+    tryit_help_page = "live-cells"  # the page that explains live cells, linked once a page
 
 The Pyodide runtime and ``tryit_packages`` go to ``_static/pyodide/`` (the
 ``indexURL``); a package wheel must be the very file of Pyodide's lock file (same
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -82,9 +84,32 @@ def _has_live_cells(doctree: nodes.document) -> bool:
     return any(TAG_CLASS in node.get("classes", ()) for node in doctree.findall(nodes.container))
 
 
+def _help_line(docname: str, target: str) -> nodes.paragraph:
+    """One line before a page's first live cell, linking to the page on live cells."""
+    link = addnodes.pending_xref(
+        "",
+        nodes.inline("", "how live cells work"),
+        refdomain="std",
+        reftype="doc",
+        reftarget=f"/{target}",
+        refdoc=docname,
+        refexplicit=True,
+        refwarn=True,
+    )
+    text = "\u25b6 The cells below with a Run button are live: edit them and run them in your browser ("
+    return nodes.paragraph("", "", nodes.Text(text), link, nodes.Text(")."), classes=["tryit-note"])
+
+
 def _note_page(app: Sphinx, doctree: nodes.document) -> None:
-    if _has_live_cells(doctree):
-        app.env.tryit_pages.add(app.env.docname)  # type: ignore[attr-defined]
+    live = [n for n in doctree.findall(nodes.container) if TAG_CLASS in n.get("classes", ())]
+    if not live:
+        return
+    docname = app.env.docname
+    app.env.tryit_pages.add(docname)  # type: ignore[attr-defined]
+    target = app.config.tryit_help_page
+    if target and docname != target:
+        first = live[0]
+        first.parent.insert(first.parent.index(first), _help_line(docname, target))
 
 
 def _init_env(_app: Sphinx, env: Any, docnames: list[str]) -> None:
@@ -187,6 +212,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("tryit_pyodide_sha256", "", "html", types=[str])
     app.add_config_value("tryit_packages", [], "html", types=[list])
     app.add_config_value("tryit_wheels", [], "html", types=[list])
+    app.add_config_value("tryit_help_page", "", "html", types=[str])
     app.connect("env-before-read-docs", _init_env)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
