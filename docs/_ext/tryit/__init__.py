@@ -107,7 +107,8 @@ def _note_page(app: Sphinx, doctree: nodes.document) -> None:
     docname = app.env.docname
     app.env.tryit_pages.add(docname)  # type: ignore[attr-defined]
     target = app.config.tryit_help_page
-    if target and docname != target:
+    # Only where the site has that page (a tiny test site may not).
+    if target and docname != target and target in app.env.found_docs:
         first = live[0]
         first.parent.insert(first.parent.index(first), _help_line(docname, target))
 
