@@ -765,7 +765,7 @@ def build_general(
     :func:`nlpguide.catalogues.deduplicate` keeps one French per English. The
     training split drops every pair :func:`is_lesson_sentence` flags.
     """
-    records = []
+    records: list[dict[str, Any]] = []
     pools: dict[str, list[tuple[str, str, str]]] = {"test": [], "validation": [], "train": []}
     for source in sources:
         path = fetch(source, downloads, download=download)

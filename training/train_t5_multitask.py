@@ -421,6 +421,35 @@ def generate(
     return [outputs[i] for i in range(len(sources))]
 
 
+def score_translation(
+    tok: Any, model: Any, pairs: list[Any], settings: Settings
+) -> tuple[dict[str, Any], list[str]]:
+    """Greedy outputs for test pairs, scored against the references and against copying."""
+    hyps = generate(
+        tok,
+        model,
+        [translate_source(p.english) for p in pairs],
+        settings,
+        max_new_tokens=settings.max_target_tokens,
+    )
+    refs = [p.french for p in pairs]
+    scores = chrf_bleu(hyps, refs)
+    copy = chrf_bleu([p.english for p in pairs], refs)
+    step = max(1, len(pairs) // 12)
+    metrics = {
+        "pairs": len(pairs),
+        "translation": {**scores, "decoding": {"greedy": True, **settings.decoding()}},
+        "copy_english": copy,
+        "chrf_above_copy": round(scores["chrf"] - copy["chrf"], 2),
+        "distinct_outputs": len(set(hyps)),
+        "samples": [
+            {"english": p.english, "reference": p.french, "output": hyps[i]}
+            for i, p in list(enumerate(pairs))[::step][:12]
+        ],
+    }
+    return metrics, hyps
+
+
 def chrf_bleu(hypotheses: list[str], references: list[str]) -> dict[str, float]:
     """sacrebleu's corpus chrF and BLEU (default settings: chrF2, 13a tokenizer).
 
@@ -795,13 +824,7 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
     # --- test: score exactly what was saved (fp16 weights, read back)
     eval_start = time.monotonic()
     tok, loaded = load_t5(out)
-    hyps = generate(
-        tok,
-        loaded,
-        [translate_source(p.english) for p in test],
-        settings,
-        max_new_tokens=settings.max_target_tokens,
-    )
+    software_metrics, hyps = score_translation(tok, loaded, test, settings)
     refs = [p.french for p in test]
     plain = Settings(**{**asdict(settings), "no_repeat_ngram_size": 0, "repetition_penalty": 1.0})
     hyps_plain = (
@@ -836,51 +859,15 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
         settings,
         max_new_tokens=settings.max_target_tokens,
     )
-    step = max(1, len(test) // 12)
     test_metrics: dict[str, Any] = {
-        "pairs": len(test),
-        "translation": {
-            **chrf_bleu(hyps, refs),
-            "decoding": {"greedy": True, **settings.decoding()},
-        },
+        **software_metrics,
         "translation_plain_greedy": chrf_bleu(hyps_plain, refs),
-        "copy_english": chrf_bleu([p.english for p in test], refs),
-        "distinct_outputs": len(set(hyps)),
         "bbc_articles": len(bbc_test),
         "topic_exact_match_greedy": round(topic_em, 4),
-        "samples": [
-            {"english": p.english, "reference": p.french, "output": hyps[i]}
-            for i, p in list(enumerate(test))[::step][:12]
-        ],
         "lesson_sentences": dict(zip(lesson, lesson_out, strict=True)),
     }
-    test_metrics["chrf_above_copy"] = round(
-        test_metrics["translation"]["chrf"] - test_metrics["copy_english"]["chrf"], 2
-    )
     if "general" in tests:
-        general = tests["general"]
-        general_hyps = generate(
-            tok,
-            loaded,
-            [translate_source(p.english) for p in general],
-            settings,
-            max_new_tokens=settings.max_target_tokens,
-        )
-        general_refs = [p.french for p in general]
-        copy = chrf_bleu([p.english for p in general], general_refs)
-        scores = chrf_bleu(general_hyps, general_refs)
-        gstep = max(1, len(general) // 12)
-        test_metrics["general"] = {
-            "pairs": len(general),
-            "translation": {**scores, "decoding": {"greedy": True, **settings.decoding()}},
-            "copy_english": copy,
-            "chrf_above_copy": round(scores["chrf"] - copy["chrf"], 2),
-            "distinct_outputs": len(set(general_hyps)),
-            "samples": [
-                {"english": p.english, "reference": p.french, "output": general_hyps[i]}
-                for i, p in list(enumerate(general))[::gstep][:12]
-            ],
-        }
+        test_metrics["general"], _ = score_translation(tok, loaded, tests["general"], settings)
     eval_s = time.monotonic() - eval_start
 
     first_losses = [e["loss"] for s in stages.values() for e in s["history"][:1] if "loss" in e]

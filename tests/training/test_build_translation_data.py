@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from nlpguide.catalogues import CLEANING_RULES_VERSION
+from nlpguide.catalogues import CLEANING_RULES, CLEANING_RULES_VERSION
 
 TRAINING = Path(__file__).resolve().parents[2] / "training"
 if str(TRAINING) not in sys.path:
@@ -452,8 +452,8 @@ def general(packages: tuple[Path, list[Any]]) -> tuple[Path, list[Any]]:
     ):
         deb = make_general_deb(downloads, name, {f"{WESNOTH_FR}/{name}.mo": mo_bytes(entries)})
         made.append(general_source(deb, name, "wesnoth", held))
-    for name, entries in (("freedict-eng-fra", ENG_FRA), ("freedict-fra-eng", FRA_ENG)):
-        index, packed = dictd(entries)
+    for name, text in (("freedict-eng-fra", ENG_FRA), ("freedict-fra-eng", FRA_ENG)):
+        index, packed = dictd(text)
         deb = make_general_deb(
             downloads,
             name,
@@ -608,7 +608,7 @@ class TestWesnothCleaning:
     def test_dropped(self, english: str, french: str, reason: str) -> None:
         """Variables, images, leftover markup, long and copied entries are dropped, naming the rule."""
         assert btd.clean_wesnoth_pair(english, french) == reason
-        assert reason in (*btd.WESNOTH_RULES, *btd.CLEANING_RULES)
+        assert reason in (*btd.WESNOTH_RULES, *CLEANING_RULES)
 
 
 class TestLessonGuard:
