@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import gettext
+import gzip
 import hashlib
 import io
 import json
@@ -81,6 +82,8 @@ SPLIT_SALT = "nlpguide translation_en_fr v1"
 
 TEST_SIZE = 1000
 VALIDATION_SIZE = 1000
+#: The fewest pairs each general held-out split (whole campaigns) may have.
+GENERAL_MIN_PAIRS = 1000
 
 _WHEEL_FR = r"(^|/)locales?/fr(_FR)?/LC_MESSAGES/[^/]+\.mo$"
 
@@ -99,6 +102,14 @@ class Source:
     catalogues: str  #: regex on paths inside the package: which files are catalogues
     accelerators: str = ""  #: the catalogues' accelerator marks (clean_catalogue_pair)
     notes: str = field(default="", compare=False)
+    #: ``"software"`` (the UI catalogues) or ``"general"`` (story text and dictionaries)
+    domain: str = "software"
+    #: how the files are read: ``"mo"`` (catalogues, software cleaning), ``"wesnoth"``
+    #: (catalogues, :func:`clean_wesnoth_pair`) or ``"freedict"`` (:func:`freedict_pairs`)
+    reader: str = "mo"
+    #: ``""`` (train), or the general split that holds this whole source out: ``"test"``
+    #: or ``"validation"``
+    held_out_as: str = ""
 
     @property
     def fetch_line(self) -> str:
@@ -223,6 +234,106 @@ SOURCES: tuple[Source, ...] = (
     ),
 )
 
+
+#: Where every Wesnoth package keeps its French catalogues.
+_WESNOTH_FR = r"^usr/share/games/wesnoth/1\.16/locale/fr/LC_MESSAGES/[^/]+\.mo$"
+WESNOTH_VERSION = "1:1.16.9-1"
+#: Whole campaigns held out of training: the general test and validation splits.
+HELD_OUT: dict[str, str] = {"tsg": "test", "dw": "test", "ei": "validation", "thot": "validation"}
+
+
+def _wesnoth(name: str, title: str) -> Source:
+    package = f"wesnoth-1.16-{name}"
+    filename = f"{package}_1%3a1.16.9-1_all.deb"
+    return Source(
+        key=package,
+        registry="debian",
+        package=package,
+        version=WESNOTH_VERSION,
+        filename=filename,
+        sha256=_WESNOTH_SHA256[name],
+        licence="GPL-2.0-or-later",
+        catalogues=_WESNOTH_FR,
+        notes=title,
+        domain="general",
+        reader="wesnoth",
+        held_out_as=HELD_OUT.get(name, ""),
+    )
+
+
+_WESNOTH_SHA256 = {
+    "data": "1012b964bd412a6770685e3324ae3b61e176caff7846192d1ee63d55cd621e26",
+    "did": "774619f5aaeb7eb4c848e1cc1758795a8c58e96bd270cceecc9d847dbcc769b3",
+    "dm": "1997ad4d91e8de36415db2a3445904288f588a76d75111222d2aace409ace5c6",
+    "dw": "47982e08b2a5d5fd79f400a5453f32c6d7dd56f2ccc10412a9e47dec8a9b3ca4",
+    "ei": "687abe111ee662b7324336ddadc209758f68d2eeb1ccbf630238f27a0e3c6404",
+    "httt": "05b16a3f8f8204278794aae14d8e6a7c95d2b2faef7337c4997c827a146d1bbd",
+    "l": "5383c79046df6121929bc36a8ec3f970ab4cf9c1239ed9b31868201c27f4266d",
+    "low": "2f304551b97b7fb76a2adb5ad8ffcac3e78476bc8ade17532c90714065c9bf9f",
+    "nr": "13edcf1bdd23708f531ba81c67100c5800363a119f10155c7f9e146fe7dced34",
+    "sof": "b6f1ddffdbd1a977f3965dae944e4fb11c147627471f1cfc71c92d1e69efb555",
+    "sota": "fa44304ff53d259f3c5fe13c03cb8166e55e9c307807d1a5663048c396645ba6",
+    "sotbe": "877a2f4a7fd8df54fd3b4561ffbd5fa95d0390d7c7372f3cb66367c8007918cb",
+    "thot": "79d9ec6e43300ea9f41295ccf3fb451e8eeaefc17007123f65d77eb05cb88695",
+    "trow": "b5009e964ac7157a46d50de911e4f56f5bb4389d60b82a513b5f382671d180d7",
+    "tsg": "38b5f564253b8e0d9c093b2b7c58aabfef24f688968d9cbaf42abfc1e76d8288",
+    "ttb": "d0d45693665305191488553ade8dc1d0aa26ab17d4bffae3bf6969db4a766329",
+    "utbs": "81e05717bebbfb6348c0bed2cd6ce2560c4fd9205ed419c2e7bc039b4a70e228",
+}
+
+#: The general-domain sources: The Battle for Wesnoth 1.16 (story dialogue, narration,
+#: help and unit descriptions; one package per campaign) and the FreeDict dictionaries.
+GENERAL_SOURCES: tuple[Source, ...] = (
+    _wesnoth("data", "The Battle for Wesnoth 1.16: core game, help, units, tutorial, multiplayer"),
+    _wesnoth("did", "Wesnoth campaign: Descent Into Darkness"),
+    _wesnoth("dm", "Wesnoth campaign: Delfador's Memoirs"),
+    _wesnoth("dw", "Wesnoth campaign: Dead Water"),
+    _wesnoth("ei", "Wesnoth campaign: The Eastern Invasion"),
+    _wesnoth("httt", "Wesnoth campaign: Heir to the Throne"),
+    _wesnoth("l", "Wesnoth campaign: Liberty"),
+    _wesnoth("low", "Wesnoth campaign: Legend of Wesmere"),
+    _wesnoth("nr", "Wesnoth campaign: Northern Rebirth"),
+    _wesnoth("sof", "Wesnoth campaign: The Sceptre of Fire"),
+    _wesnoth("sota", "Wesnoth campaign: Secrets of the Ancients"),
+    _wesnoth("sotbe", "Wesnoth campaign: Son of the Black-Eye"),
+    _wesnoth("thot", "Wesnoth campaign: The Hammer of Thursagan"),
+    _wesnoth("trow", "Wesnoth campaign: The Rise of Wesnoth"),
+    _wesnoth("tsg", "Wesnoth campaign: The South Guard"),
+    _wesnoth("ttb", "Wesnoth campaign: A Tale of Two Brothers"),
+    _wesnoth("utbs", "Wesnoth campaign: Under the Burning Suns"),
+    Source(
+        key="dict-freedict-eng-fra",
+        registry="debian",
+        package="dict-freedict-eng-fra",
+        version="2022.04.21-1",
+        filename="dict-freedict-eng-fra_2022.04.21-1_all.deb",
+        sha256="b8db6774b640ae8a372bee119b4304d88e6fd471a283d1326d7ec0abcc8b930e",
+        licence="GPL-2.0-or-later",
+        catalogues=r"^usr/share/dictd/freedict-eng-fra\.(index|dict\.dz)$",
+        notes="FreeDict English-French 0.1.6 (8,799 headwords): word pairs",
+        domain="general",
+        reader="freedict",
+    ),
+    Source(
+        key="dict-freedict-fra-eng",
+        registry="debian",
+        package="dict-freedict-fra-eng",
+        version="2022.04.21-1",
+        filename="dict-freedict-fra-eng_2022.04.21-1_all.deb",
+        sha256="fb853d1f3da00ddddfe60dc3b88b5aaca122eecf3ba5c219131bea479d6274db",
+        licence="GPL-2.0-or-later",
+        catalogues=r"^usr/share/dictd/freedict-fra-eng\.(index|dict\.dz)$",
+        notes="FreeDict French-English 0.4.1 (8,505 headwords, part of speech and gender): "
+        "word pairs and 'the <noun>' -> 'le/la/l'<nom>'",
+        domain="general",
+        reader="freedict",
+    ),
+)
+
+#: Everything the job reads by default: the software catalogues, then the general sources.
+ALL_SOURCES: tuple[Source, ...] = SOURCES + GENERAL_SOURCES
+
+
 PLURAL_RULE = (
     "plural entries keep their singular: the msgid with msgstr[0]; the other forms are dropped"
 )
@@ -307,7 +418,8 @@ def catalogues_of(source: Source, path: Path) -> list[tuple[str, bytes]]:
     for name in found:
         refuse_machine_locale(name)
     po_pattern = re.compile(source.catalogues.replace(r"\.mo$", r"\.po$"))
-    for po in (n for n in names if po_pattern.search(n)):
+    catalogue_files = source.catalogues.endswith(r"\.mo$")
+    for po in (n for n in names if catalogue_files and po_pattern.search(n)):
         if po.removesuffix(".po") + ".mo" not in found:
             # Every pinned package ships its .mo beside the .po; one that does not
             # needs a .po reader, which this job does not have.
@@ -332,6 +444,200 @@ def fetch(source: Source, folder: Path, *, download: bool) -> Path:
             f"{source.package} {source.version}: not the pinned package file"
         )
     return path
+
+
+# --------------------------------------------------------------------------- general text
+
+#: English words a general pair may have (after splitting); longer ones are dropped:
+#: the T5 reads at most 128 pieces and writes at most 48.
+MAX_GENERAL_WORDS = 30
+
+#: The reasons :func:`clean_wesnoth_pair` can give, besides :data:`CLEANING_RULES`.
+WESNOTH_RULES: tuple[str, ...] = ("images", "variables", "names", "markup", "too long")
+
+_WESNOTH_CONTEXT = re.compile(r"^[^\s^]*\^")  # "race+female^Drake", "character^Konrad"
+_IMAGE = re.compile(r"\.(?:png|jpe?g|webp|gif)\b|~[A-Z]+\(", re.IGNORECASE)
+_HELP_TAG = re.compile(
+    r"<(italic|bold|header|ref|format|jump)>(?:[^<]*?\btext='([^']*)')?[^<]*</\1>"
+)
+_VARIABLE = re.compile(r"\$|\{|\}|%[a-zA-Z0-9(]|@\w")
+_LEFTOVER = re.compile(r"[<>\[\]=|\\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«“\u2018(]?[A-ZÀ-Ý])")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+
+
+def _wesnoth_side(text: str) -> str:
+    text = _WESNOTH_CONTEXT.sub("", text.partition("\x04")[2] or text)
+    text = _HELP_TAG.sub(lambda m: m.group(2) or "", text)
+    return text.translate(_QUOTES).lstrip("*")
+
+
+def _aligned(english: str, french: str, pattern: re.Pattern[str]) -> list[tuple[str, str]]:
+    """Cut both sides at ``pattern``; keep the pieces paired when both have as many."""
+    en = [p for p in (x.strip() for x in pattern.split(english)) if p]
+    fr = [p for p in (x.strip() for x in pattern.split(french)) if p]
+    if len(en) == len(fr) > 1:
+        return list(zip(en, fr, strict=True))
+    return [(english, french)]
+
+
+def clean_wesnoth_pair(english: str, french: str) -> list[tuple[str, str]] | str:
+    """One Wesnoth catalogue entry as clean sentence pairs, or the rule that drops it.
+
+    The rules, in order:
+
+    1. **Context.** gettext's ``msgctxt`` (before ``"\\x04"``) and Wesnoth's own
+       ``word^`` prefix (``"female^Elvish Fighter"``) go; so does a leading ``*``
+       (the default choice of a menu).
+    2. **Images** (``"images"``): an entry naming an image file or an image function
+       (``.png``, ``~BLIT(``) is a menu item with a picture: dropped.
+    3. **Help markup.** ``<italic>text='Castles'</italic>`` (also ``bold``,
+       ``header``, ``ref``, ``format``, ``jump``) becomes ``Castles``.
+    4. **Variables** (``"variables"``): an entry with a WML variable or a name-generator
+       slot (``$name``, ``{prefix}``, ``%s``, ``@item``) is dropped, since
+       the model would learn to copy names it never sees filled in.
+    5. **Quotes.** Curly apostrophes become ``'`` on both sides (as in the software pairs).
+    6. **Lines, then sentences.** An entry whose sides have the same number of
+       non-empty lines is cut into line pairs; each piece whose sides have the same
+       number of sentences (cut after ``. ! ? …`` before a capital) into sentence
+       pairs. Otherwise the piece stays whole.
+    7. The software rules (:func:`nlpguide.catalogues.clean_catalogue_pair`: inline
+       HTML such as ``<span>``, ``<i>``, entities, whitespace, empty, no letters,
+       multi-word copies) on each piece; a piece they drop is dropped with their reason.
+    8. **Names** (``"names"``): a one-word piece whose French is its English
+       (``"Dacyn"``, ``"Aiglondur"``: the catalogues list every character's name) is
+       dropped; longer copies went by the software rule already.
+    9. **Markup** (``"markup"``): a piece still holding ``< > [ ] = | \\`` is dropped.
+    10. **Too long** (``"too long"``): a piece over :data:`MAX_GENERAL_WORDS` English
+       words is dropped.
+
+    An entry gives a list of pairs when at least one piece survives; otherwise the
+    reason of its first piece.
+
+    >>> clean_wesnoth_pair("female^Elvish Fighter", "Combattante elfe")
+    [('Elvish Fighter', 'Combattante elfe')]
+    >>> clean_wesnoth_pair("I see a house. It is far!", "Je vois une maison. Elle est loin\u00a0!")
+    [('I see a house.', 'Je vois une maison.'), ('It is far!', 'Elle est loin !')]
+    >>> clean_wesnoth_pair("<span color='red'>Don\u2019t go</span>", "<span>N\u2019y va pas</span>")
+    [("Don't go", "N'y va pas")]
+    >>> clean_wesnoth_pair("$unit.name has fallen", "$unit.name est tombé")
+    'variables'
+    """
+    en, fr = _wesnoth_side(english), _wesnoth_side(french)
+    if _IMAGE.search(en) or _IMAGE.search(fr):
+        return "images"
+    if _VARIABLE.search(en) or _VARIABLE.search(fr):
+        return "variables"
+    pieces = [
+        piece
+        for line in _aligned(en, fr, re.compile(r"\n+"))
+        for piece in _aligned(" ".join(line[0].split()), " ".join(line[1].split()), _SENTENCE_END)
+    ]
+    kept: list[tuple[str, str]] = []
+    reasons: list[str] = []
+    for piece_en, piece_fr in pieces:
+        reason = drop_reason(piece_en, piece_fr)
+        if reason is None:
+            pair = clean_catalogue_pair(piece_en, piece_fr)
+            assert pair is not None
+            if pair[0] == pair[1]:
+                reason = "names"
+            elif _LEFTOVER.search(pair[0]) or _LEFTOVER.search(pair[1]):
+                reason = "markup"
+            elif len(pair[0].split()) > MAX_GENERAL_WORDS:
+                reason = "too long"
+            else:
+                kept.append(pair)
+                continue
+        reasons.append(reason)
+    return kept or reasons[0]
+
+
+def is_lesson_sentence(english: str, french: str = "") -> bool:
+    """Whether a pair could teach the lesson's own sentence, "The house is wonderful.".
+
+    True when the English holds both *house* and *wonderful* (any case, plurals too),
+    or the French both *maison* and *merveilleux/merveilleuse*. No training pair may.
+
+    >>> is_lesson_sentence("What a wonderful old house!")
+    True
+    >>> is_lesson_sentence("A house", "Une maison merveilleuse")
+    True
+    >>> is_lesson_sentence("The house is old.", "La maison est vieille.")
+    False
+    """
+    en, fr = english.casefold(), french.casefold()
+    return bool(
+        (re.search(r"\bhouses?\b", en) and re.search(r"\bwonderful", en))
+        or (re.search(r"\bmaisons?\b", fr) and re.search(r"\bmerveilleu", fr))
+    )
+
+
+_DICTD_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_VOWEL_START = re.compile(r"^[aeiouyàâäéèêëîïôöùûü]", re.IGNORECASE)
+_GLOSS = re.compile(r"^[a-z][a-z' -]*$")
+
+#: How FreeDict entries become pairs (recorded in SOURCES.json).
+FREEDICT_RULES = (
+    "eng-fra: each headword with the first translation of its first sense; "
+    "fra-eng: the first English gloss of the first sense with the French headword; "
+    "fra-eng nouns tagged masculine or feminine also give 'the <gloss>' -> "
+    "'le <nom>' / 'la <nom>' / \"l'<nom>\" (l' before a vowel; nouns starting with h "
+    "are skipped, since h muet and h aspire cannot be told apart); "
+    "glosses other than plain lower-case words (parentheses, digits, 'to ...' verbs "
+    "for the article rule) are skipped; no other templates"
+)
+
+
+def _dictd_number(text: str) -> int:
+    value = 0
+    for char in text:
+        value = value * 64 + _DICTD_DIGITS.index(char)
+    return value
+
+
+def _first_gloss(body: str) -> str:
+    """The first translation of an entry's first sense: ``"1. froid\\n2. rhume"`` -> froid."""
+    for raw in body.split("\n"):
+        line = re.sub(r"^\s*\d+\.\s*", "", raw).strip()
+        if line:
+            return re.split(r"[,;]", line)[0].strip()
+    return ""
+
+
+def freedict_pairs(index: str, dictionary: bytes, *, english_first: bool) -> list[tuple[str, str]]:
+    """(English, French) pairs from one FreeDict dictd dictionary, by :data:`FREEDICT_RULES`.
+
+    ``index`` is the ``.index`` text (``headword<TAB>offset<TAB>length``, base-64
+    numbers); ``dictionary`` the uncompressed ``.dict``. ``english_first`` tells
+    eng-fra (headword English) from fra-eng (headword French, tagged).
+    """
+    pairs = []
+    for line in index.splitlines():
+        headword, offset, length = line.split("\t")
+        if headword.startswith("00database"):
+            continue
+        start = _dictd_number(offset)
+        entry = dictionary[start : start + _dictd_number(length)].decode("utf-8")
+        head_line, _, body = entry.partition("\n")
+        gloss = _first_gloss(body)
+        word = headword.strip()
+        if not gloss or not word or not _GLOSS.match(gloss.casefold()):
+            continue
+        if english_first:
+            if _GLOSS.match(word):
+                pairs.append((word, gloss))
+            continue
+        pairs.append((gloss, word))
+        tags = re.search(r"<([^>]*)>", head_line)
+        gender = tags.group(1) if tags else ""
+        if gender in ("n, masc", "n, fem") and not gloss.startswith("to "):
+            if _VOWEL_START.match(word):
+                pairs.append((f"the {gloss}", f"l'{word}"))
+            elif not word.casefold().startswith("h"):
+                article = "le" if gender == "n, masc" else "la"
+                pairs.append((f"the {gloss}", f"{article} {word}"))
+    return pairs
 
 
 # --------------------------------------------------------------------------- splitting
@@ -392,6 +698,177 @@ def _mean_words(rows: Sequence[tuple[str, str, str]]) -> float:
     return round(sum(len(en.split()) for en, _, _ in rows) / len(rows), 2) if rows else 0.0
 
 
+def _read_tsv(path: Path) -> list[tuple[str, str]]:
+    _header, *lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    return [(en, fr) for en, fr, _ in (line.split("\t") for line in lines)]
+
+
+def copy_baseline(path: Path) -> dict[str, float]:
+    """chrF and BLEU (sacrebleu, corpus level) of copying the English of a split file."""
+    import sacrebleu
+
+    rows = _read_tsv(path)
+    hyps, refs = [en for en, _ in rows], [fr for _, fr in rows]
+    return {
+        "chrf": round(sacrebleu.corpus_chrf(hyps, [refs]).score, 2),
+        "bleu": round(sacrebleu.corpus_bleu(hyps, [refs]).score, 2),
+    }
+
+
+def _general_pairs(
+    source: Source, path: Path, counts: Counter[str]
+) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The files read and the ``(english, french, file)`` pairs of one general source."""
+    found = catalogues_of(source, path)
+    out: list[tuple[str, str, str]] = []
+    if source.reader == "freedict":
+        index_name, index = next((n, d) for n, d in found if n.endswith(".index"))
+        dict_name, packed = next((n, d) for n, d in found if n.endswith(".dz"))
+        text = index.decode("utf-8")
+        pairs = freedict_pairs(
+            text, gzip.decompress(packed), english_first=source.key.endswith("eng-fra")
+        )
+        out = [(en, fr, dict_name) for en, fr in pairs]
+        counts["headwords"] = sum(1 for x in text.splitlines() if not x.startswith("00database"))
+        counts["pairs"] = len(out)
+        return [dict_name, index_name], out
+    for name, data in found:
+        counts["plural forms > 0 dropped"] += _plural_forms_dropped(data)
+        for msgid, msgstr in read_mo(data):
+            counts["entries (singular forms)"] += 1
+            result = clean_wesnoth_pair(msgid, msgstr)
+            if isinstance(result, str):
+                counts[f"dropped: {result}"] += 1
+                continue
+            counts["entries kept"] += 1
+            out.extend((en, fr, name) for en, fr in result)
+    counts["pairs after cleaning and splitting"] = len(out)
+    return [name for name, _ in found], out
+
+
+def build_general(
+    sources: Sequence[Source],
+    downloads: Path,
+    out: Path,
+    software_keys: set[str],
+    *,
+    download: bool = True,
+    min_pairs: int = GENERAL_MIN_PAIRS,
+) -> dict[str, Any]:
+    """The general-domain splits, held out by source; writes ``general_*.tsv``.
+
+    Sources with ``held_out_as="test"`` (``"validation"``) make ``general_test``
+    (``general_validation``) whole; every other source goes to ``general_train``.
+    One English string (grouped by :func:`split_key`) lands in one split only: the
+    software splits come first, then general test, validation, train, and a pair
+    whose key an earlier split holds is dropped from the later one. Within a split,
+    :func:`nlpguide.catalogues.deduplicate` keeps one French per English. The
+    training split drops every pair :func:`is_lesson_sentence` flags.
+    """
+    records: list[dict[str, Any]] = []
+    pools: dict[str, list[tuple[str, str, str]]] = {"test": [], "validation": [], "train": []}
+    for source in sources:
+        path = fetch(source, downloads, download=download)
+        counts: Counter[str] = Counter()
+        names, found = _general_pairs(source, path, counts)
+        if not names:
+            raise RuntimeError(f"{source.key}: no file matches {source.catalogues!r}")
+        for en, fr, name in found:
+            pools[source.held_out_as or "train"].append((en, fr, f"{source.key}:{name}"))
+        records.append(
+            {
+                "key": source.key,
+                "domain": source.domain,
+                "registry": source.registry,
+                "package": source.package,
+                "version": source.version,
+                "file": source.filename,
+                "sha256": source.sha256,
+                "licence": source.licence,
+                "fetch": source.fetch_line,
+                "reader": source.reader,
+                "held_out_as": source.held_out_as or None,
+                "notes": source.notes,
+                "catalogues": names,
+                "counts": dict(counts),
+            }
+        )
+    taken = set(software_keys)
+    split_records: dict[str, dict[str, Any]] = {}
+    dropped: dict[str, Counter[str]] = {}
+    rows_of: dict[str, list[tuple[str, str, str]]] = {}
+    for name in ("test", "validation", "train"):
+        why: Counter[str] = Counter()
+        pool = []
+        for en, fr, src in pools[name]:
+            if split_key(en) in taken:
+                why["English in an earlier split"] += 1
+            elif name == "train" and is_lesson_sentence(en, fr):
+                why["like the lesson's sentence"] += 1
+            else:
+                pool.append((en, fr, src))
+        chosen = deduplicate([(en, fr) for en, fr, _ in pool])
+        first: dict[tuple[str, str], str] = {}
+        for en, fr, src in sorted(pool):
+            first.setdefault((en, fr), src)
+        why["duplicates"] = len(pool) - len(chosen)
+        rows = [(en, fr, first[(en, fr)]) for en, fr in chosen.items()]
+        taken |= {split_key(en) for en, _, _ in rows}
+        if name != "train" and len(rows) < min_pairs:
+            raise ValueError(
+                f"only {len(rows)} pairs for the general {name} split, {min_pairs} wanted"
+            )
+        rows_of[name] = rows
+        dropped[name] = why
+    for name, rows in rows_of.items():
+        payload = _tsv(rows)
+        (out / f"general_{name}.tsv").write_bytes(payload)
+        split_records[f"general_{name}"] = {
+            "file": f"general_{name}.tsv",
+            "pairs": len(rows),
+            "sha256": hashlib.sha256(payload).hexdigest(),
+            "bytes": len(payload),
+            "mean_english_words": _mean_words(rows),
+            "shipped": name != "train",
+            "licence": "GPL-2.0-or-later (COPYING.GPL-2 beside it)" if name != "train" else None,
+            "held_out_sources": sorted(s.key for s in sources if s.held_out_as == name) or None,
+            "dropped": dict(dropped[name]),
+            "by_source": dict(sorted(Counter(src.partition(":")[0] for _, _, src in rows).items())),
+        }
+    for entry in records:
+        entry["counts"]["pairs in the splits"] = sum(
+            1
+            for rows in rows_of.values()
+            for _, _, src in rows
+            if src.startswith(f"{entry['key']}:")
+        )
+    return {
+        "description": (
+            "general-domain English->French pairs: The Battle for Wesnoth 1.16 (story "
+            "dialogue, narration, help, unit descriptions) and FreeDict word pairs"
+        ),
+        "wesnoth_cleaning": "build_translation_data.clean_wesnoth_pair (rules 1-10 in its docstring)",
+        "max_english_words": MAX_GENERAL_WORDS,
+        "freedict_rules": FREEDICT_RULES,
+        "lesson_guard": (
+            "no training pair (software or general) has 'house' and 'wonderful' in its "
+            "English or 'maison' and 'merveilleux' in its French (is_lesson_sentence)"
+        ),
+        "split": (
+            "by source: whole Wesnoth campaigns are the general test and validation "
+            "splits; one English string (split_key) in one split over all six files, "
+            "software splits first, then general test, validation, train"
+        ),
+        "licence": (
+            "GPL-2.0-or-later: the shipped general_validation.tsv and general_test.tsv are "
+            "Wesnoth text, distributed with the GPL-2 text (COPYING.GPL-2) beside them; "
+            "the rest of the package stays MIT"
+        ),
+        "sources": records,
+        "splits": split_records,
+    }
+
+
 def build(
     sources: Sequence[Source],
     downloads: Path,
@@ -400,11 +877,13 @@ def build(
     download: bool = True,
     test_size: int = TEST_SIZE,
     validation_size: int = VALIDATION_SIZE,
+    general_min_pairs: int = GENERAL_MIN_PAIRS,
 ) -> dict[str, Any]:
     """Run the whole job; returns (and writes as ``SOURCES.json``) its record."""
     records: list[dict[str, Any]] = []
     cleaned: list[tuple[str, str, str]] = []  # english, french, source
-    for source in sources:
+    general = [source for source in sources if source.domain == "general"]
+    for source in (source for source in sources if source.domain == "software"):
         path = fetch(source, downloads, download=download)
         counts: Counter[str] = Counter()
         used = []
@@ -474,6 +953,19 @@ def build(
             "shipped": name != "train",
             "by_source": dict(sorted(Counter(src.partition(":")[0] for _, _, src in rows).items())),
         }
+    if any(is_lesson_sentence(en, fr) for en in splits["train"] for fr in [pairs[en][1]]):
+        raise RuntimeError("the software train split holds a pair like the lesson's sentence")
+    general_record: dict[str, Any] | None = None
+    if general:
+        software_keys = {split_key(en) for en in pairs}
+        general_record = build_general(
+            general, downloads, out, software_keys, download=download, min_pairs=general_min_pairs
+        )
+        records.extend(general_record.pop("sources"))
+        split_records.update(general_record.pop("splits"))
+    for name in ("validation", "test", "general_validation", "general_test"):
+        if name in split_records:
+            split_records[name]["copy_english"] = copy_baseline(out / f"{name}.tsv")
     record: dict[str, Any] = {
         "name": "translation_en_fr",
         "description": (
@@ -498,13 +990,15 @@ def build(
         "sources": records,
         "splits": split_records,
     }
+    if general_record is not None:
+        record["general"] = general_record
     (out / "SOURCES.json").write_text(
         json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return record
 
 
-def main(argv: Sequence[str] | None = None, *, sources: Sequence[Source] = SOURCES) -> int:
+def main(argv: Sequence[str] | None = None, *, sources: Sequence[Source] = ALL_SOURCES) -> int:
     """Command line: build the data set into ``--out`` and print its counts."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the splits")
@@ -519,6 +1013,12 @@ def main(argv: Sequence[str] | None = None, *, sources: Sequence[Source] = SOURC
     )
     parser.add_argument("--test-size", type=int, default=TEST_SIZE)
     parser.add_argument("--validation-size", type=int, default=VALIDATION_SIZE)
+    parser.add_argument(
+        "--general-min-pairs",
+        type=int,
+        default=GENERAL_MIN_PAIRS,
+        help="fewest pairs each general held-out split must have",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="nlpguide-downloads-") as tmp:
         downloads = args.downloads or Path(tmp)
@@ -530,6 +1030,7 @@ def main(argv: Sequence[str] | None = None, *, sources: Sequence[Source] = SOURC
             download=not args.no_download,
             test_size=args.test_size,
             validation_size=args.validation_size,
+            general_min_pairs=args.general_min_pairs,
         )
     for source in record["sources"]:
         print(f"{source['key']} {source['version']}:")

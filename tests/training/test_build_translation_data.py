@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from nlpguide.catalogues import CLEANING_RULES_VERSION
+from nlpguide.catalogues import CLEANING_RULES, CLEANING_RULES_VERSION
 
 TRAINING = Path(__file__).resolve().parents[2] / "training"
 if str(TRAINING) not in sys.path:
@@ -347,3 +347,322 @@ class TestReadMo:
         assert entries["one file"] == "un fichier"
         assert entries["c\x04A"] == "B"
         assert "%d files" not in entries
+
+
+# --------------------------------------------------------------------------- general domain
+
+WESNOTH_FR = "usr/share/games/wesnoth/1.16/locale/fr/LC_MESSAGES"
+CAMPAIGN_A = {  # held out as test
+    "I see a house in the distance!": "Je vois une maison au loin\u00a0!",
+    "Move on. We must hurry!": "Avancez. Nous devons nous dépêcher\u00a0!",
+    "Cancel": "Annuler",  # also a software string: the software split keeps it
+}
+CAMPAIGN_B = {  # held out as validation
+    "The night is cold.": "La nuit est froide.",
+    "I see a house in the distance!": "Je vois une maison au loin !",  # test has it
+}
+CORE = {
+    "female^Elvish Fighter": "Combattante elfe",
+    "What a wonderful house!": "Quelle maison merveilleuse\u00a0!",  # lesson guard
+    "Move on": "Avancez",  # the test split's "Move on." has its key: dropped from train
+    "$unit.name has fallen": "$unit.name est tombé",
+    "&units/elves.png=Elves": "&units/elves.png=Elfes",
+}
+ENG_FRA = "house /haus/\nmaison\nwonderful /w/\n1. merveilleux\n2. magnifique\n"
+FRA_ENG = "maison /m/ <n, fem>\nhouse\narbre /a/ <n, masc>\ntree\nhomme /o/ <n, masc>\nman\n"
+
+
+def dictd(entries: str) -> tuple[bytes, bytes]:
+    """A dictd pair (.index text, .dict.dz bytes) from 'headword line\\nbody' blocks."""
+    import gzip
+
+    digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+    def b64(n: int) -> str:
+        out = ""
+        while True:
+            out = digits[n % 64] + out
+            n //= 64
+            if not n:
+                return out
+
+    blocks, current = [], ""
+    for line in entries.strip("\n").split("\n"):
+        if "/" in line and current:
+            blocks.append(current)
+            current = ""
+        current += line + "\n"
+    blocks.append(current)
+    data, index = b"", ["00databaseinfo\tA\tB"]
+    for block in blocks:
+        head = block.split(" ")[0]
+        index.append(f"{head}\t{b64(len(data))}\t{b64(len(block.encode()))}")
+        data += block.encode()
+    return ("\n".join(index) + "\n").encode(), gzip.compress(data)
+
+
+def make_general_deb(folder: Path, name: str, files: dict[str, bytes]) -> Path:
+    root = folder / f"root-{name}"
+    (root / "DEBIAN").mkdir(parents=True)
+    (root / "DEBIAN" / "control").write_text(
+        f"Package: {name}\nVersion: 1.0\nArchitecture: all\n"
+        "Maintainer: nlpguide <nlpguide@example.org>\nDescription: test\n",
+        encoding="utf-8",
+    )
+    for relpath, payload in files.items():
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_bytes(payload)
+    deb = folder / f"{name}_1.0_all.deb"
+    subprocess.run(
+        ["dpkg-deb", "--root-owner-group", "--build", str(root), str(deb)],
+        check=True,
+        capture_output=True,
+    )
+    return deb
+
+
+def general_source(deb: Path, name: str, reader: str, held_out_as: str = "") -> Any:
+    catalogues = (
+        btd._WESNOTH_FR if reader == "wesnoth" else rf"^usr/share/dictd/{name}\.(index|dict\.dz)$"
+    )
+    return btd.Source(
+        key=name,
+        registry="debian",
+        package=name,
+        version="1.0",
+        filename=deb.name,
+        sha256=_sha(deb),
+        licence="GPL-2.0-or-later",
+        catalogues=catalogues,
+        domain="general",
+        reader=reader,
+        held_out_as=held_out_as,
+    )
+
+
+@pytest.fixture
+def general(packages: tuple[Path, list[Any]]) -> tuple[Path, list[Any]]:
+    """The software fakes plus three Wesnoth packages and the two dictionaries."""
+    downloads, sources = packages
+    made = []
+    for name, entries, held in (
+        ("wesnoth-a", CAMPAIGN_A, "test"),
+        ("wesnoth-b", CAMPAIGN_B, "validation"),
+        ("wesnoth-core", CORE, ""),
+    ):
+        deb = make_general_deb(downloads, name, {f"{WESNOTH_FR}/{name}.mo": mo_bytes(entries)})
+        made.append(general_source(deb, name, "wesnoth", held))
+    for name, text in (("freedict-eng-fra", ENG_FRA), ("freedict-fra-eng", FRA_ENG)):
+        index, packed = dictd(text)
+        deb = make_general_deb(
+            downloads,
+            name,
+            {f"usr/share/dictd/{name}.index": index, f"usr/share/dictd/{name}.dict.dz": packed},
+        )
+        made.append(general_source(deb, name, "freedict"))
+    return downloads, [*sources, *made]
+
+
+def run_general(downloads: Path, out: Path, sources: list[Any]) -> dict[str, list[list[str]]]:
+    argv = ["--out", str(out), "--downloads", str(downloads), "--no-download"]
+    argv += ["--test-size", "2", "--validation-size", "2", "--general-min-pairs", "1"]
+    assert btd.main(argv, sources=sources) == 0
+    names = ("train", "validation", "test", "general_train", "general_validation", "general_test")
+    return {name: read_split(out / f"{name}.tsv") for name in names}
+
+
+class TestGeneral:
+    def test_held_out_by_source(self, general: tuple[Path, list[Any]], tmp_path: Path) -> None:
+        """Whole held-out packages make the general test and validation splits, cut into sentences."""
+        rows = run_general(*general[:1], tmp_path / "out", general[1])
+        assert {src.split(":")[0] for *_, src in rows["general_test"]} == {"wesnoth-a"}
+        assert [(en, fr) for en, fr, _ in rows["general_test"]] == [
+            ("I see a house in the distance!", "Je vois une maison au loin !"),
+            ("Move on.", "Avancez."),
+            ("We must hurry!", "Nous devons nous dépêcher !"),
+        ]
+        assert [en for en, _, _ in rows["general_validation"]] == ["The night is cold."]
+
+    def test_no_english_in_two_splits(
+        self, general: tuple[Path, list[Any]], tmp_path: Path
+    ) -> None:
+        """Over all six files an English string (case and end punctuation folded) is in one split."""
+        rows = run_general(*general[:1], tmp_path / "out", general[1])
+        where: dict[str, set[str]] = {}
+        for name, split in rows.items():
+            for en, _, _ in split:
+                where.setdefault(btd.split_key(en), set()).add(name)
+        assert all(len(names) == 1 for names in where.values())
+        assert where["cancel"] == {"train"}  # software first: "Cancel" left the general test
+        record = json.loads((tmp_path / "out" / "SOURCES.json").read_text(encoding="utf-8"))
+        assert record["splits"]["general_validation"]["dropped"]["English in an earlier split"] == 1
+
+    def test_lesson_sentence_never_trained_on(
+        self, general: tuple[Path, list[Any]], tmp_path: Path
+    ) -> None:
+        """No training pair has both 'house' and 'wonderful'; the record counts the one dropped."""
+        rows = run_general(*general[:1], tmp_path / "out", general[1])
+        for split in ("train", "general_train"):
+            assert not [en for en, fr, _ in rows[split] if btd.is_lesson_sentence(en, fr)]
+            assert not [
+                en
+                for en, _, _ in rows[split]
+                if "house" in en.lower() and "wonderful" in en.lower()
+            ]
+        record = json.loads((tmp_path / "out" / "SOURCES.json").read_text(encoding="utf-8"))
+        assert record["splits"]["general_train"]["dropped"]["like the lesson's sentence"] == 1
+
+    def test_train_pairs(self, general: tuple[Path, list[Any]], tmp_path: Path) -> None:
+        """The train split holds cleaned Wesnoth text and the dictionaries' pairs, by rule."""
+        rows = run_general(*general[:1], tmp_path / "out", general[1])
+        train = {en: fr for en, fr, _ in rows["general_train"]}
+        assert train == {
+            "Elvish Fighter": "Combattante elfe",
+            "house": "maison",
+            "wonderful": "merveilleux",
+            "the house": "la maison",
+            "tree": "arbre",
+            "the tree": "l'arbre",
+            "man": "homme",
+        }
+
+    def test_licence_and_shipping_recorded(
+        self, general: tuple[Path, list[Any]], tmp_path: Path
+    ) -> None:
+        """Each general source's licence, the GPL note and the copy baselines are recorded."""
+        run_general(*general[:1], tmp_path / "out", general[1])
+        record = json.loads((tmp_path / "out" / "SOURCES.json").read_text(encoding="utf-8"))
+        general_keys = {s["key"]: s for s in record["sources"] if s.get("domain") == "general"}
+        assert {s["licence"] for s in general_keys.values()} == {"GPL-2.0-or-later"}
+        assert general_keys["wesnoth-a"]["held_out_as"] == "test"
+        assert "COPYING.GPL-2" in record["general"]["licence"]
+        for name in ("validation", "test", "general_validation", "general_test"):
+            assert record["splits"][name]["shipped"] is True
+            assert set(record["splits"][name]["copy_english"]) == {"chrf", "bleu"}
+        assert record["splits"]["general_train"]["shipped"] is False
+
+    def test_too_few_held_out(self, general: tuple[Path, list[Any]], tmp_path: Path) -> None:
+        """A held-out split below --general-min-pairs stops the job."""
+        downloads, sources = general
+        argv = ["--out", str(tmp_path / "o"), "--downloads", str(downloads), "--no-download"]
+        argv += ["--test-size", "2", "--validation-size", "2", "--general-min-pairs", "5"]
+        with pytest.raises(ValueError, match="general test split"):
+            btd.main(argv, sources=sources)
+
+
+class TestWesnothCleaning:
+    @pytest.mark.parametrize(
+        ("english", "french", "expected"),
+        [
+            ("race+female^Drake", "Dracane", [("Drake", "Dracane")]),
+            ("ctx\x04Go back", "Retourner", [("Go back", "Retourner")]),
+            ("*Easy", "*Facile", [("Easy", "Facile")]),
+            (
+                "<italic>text='Castles'</italic> are forts.",
+                "Les <italic>text='châteaux'</italic> sont des forts.",
+                [("Castles are forts.", "Les châteaux sont des forts.")],
+            ),
+            (
+                "<ref>dst='unit_Orc' text='Orcs'</ref> attack",
+                "Les <ref>dst='unit_Orc' text='orcs'</ref> attaquent",
+                [("Orcs attack", "Les orcs attaquent")],
+            ),
+            (
+                "<span color='#f00'><b>Don\u2019t</b> go!</span>",
+                "<span color='#f00'><b>N\u2019y</b> va pas !</span>",
+                [("Don't go!", "N'y va pas !")],
+            ),
+            (
+                "First line.\nSecond line",
+                "Première ligne.\nDeuxième ligne",
+                [("First line.", "Première ligne."), ("Second line", "Deuxième ligne")],
+            ),
+            # sentence counts differ: the entry stays whole
+            (
+                "Thank you. Grog got lost.",
+                "Merci, Grog perdu.",
+                [("Thank you. Grog got lost.", "Merci, Grog perdu.")],
+            ),
+        ],
+    )
+    def test_kept(self, english: str, french: str, expected: list[tuple[str, str]]) -> None:
+        """Contexts, help markup, HTML, quotes and line/sentence cuts are cleaned as documented."""
+        assert btd.clean_wesnoth_pair(english, french) == expected
+
+    @pytest.mark.parametrize(
+        ("english", "french", "reason"),
+        [
+            ("$unit.name has fallen", "$unit.name est tombé", "variables"),
+            ("{prefix}{suffix}", "{prefix}{suffix}", "variables"),
+            ("Kill %s", "Tuer %s", "variables"),
+            ("&units/elves.png=Elves", "&units/elves.png=Elfes", "images"),
+            ("img~BLIT(x)", "img~BLIT(x)", "images"),
+            ("<img>src=x</img>Text", "<img>src=x</img>Texte", "markup"),
+            ("a=b", "a=b c", "markup"),
+            (" ".join(["word"] * 31), " ".join(["mot"] * 31), "too long"),
+            ("Open Gates Now", "Open Gates Now", "copy"),
+            ("Dacyn.", "Dacyn.", "names"),
+            ("", "En-tête", "empty"),
+        ],
+    )
+    def test_dropped(self, english: str, french: str, reason: str) -> None:
+        """Variables, images, leftover markup, long and copied entries are dropped, naming the rule."""
+        assert btd.clean_wesnoth_pair(english, french) == reason
+        assert reason in (*btd.WESNOTH_RULES, *CLEANING_RULES)
+
+
+class TestLessonGuard:
+    @pytest.mark.parametrize(
+        ("english", "french", "flagged"),
+        [
+            ("The house is wonderful.", "", True),
+            ("WONDERFUL HOUSES", "", True),
+            ("A wonderful day at the house of Konrad", "", True),
+            ("", "La maison est merveilleuse.", True),
+            ("The house is old.", "La maison est vieille.", False),
+            ("A wonderful day", "Un jour merveilleux", False),
+            ("The household is wonderful", "", False),
+        ],
+    )
+    def test_flags(self, english: str, french: str, flagged: bool) -> None:
+        """The guard flags pairs with both words of the lesson's sentence, in either language."""
+        assert btd.is_lesson_sentence(english, french) is flagged
+
+
+class TestFreeDict:
+    def test_pairs_and_articles(self) -> None:
+        """eng-fra gives word pairs; fra-eng gives word pairs and 'the X' with le/la/l' by rule."""
+        index, packed = dictd(FRA_ENG + "eau /o/ <n, fem>\nwater\nmanger /m/ <v>\nto eat\n")
+        import gzip
+
+        pairs = btd.freedict_pairs(index.decode(), gzip.decompress(packed), english_first=False)
+        assert pairs == [
+            ("house", "maison"),
+            ("the house", "la maison"),
+            ("tree", "arbre"),
+            ("the tree", "l'arbre"),
+            ("man", "homme"),  # h: no article (h muet or aspiré is not in the dictionary)
+            ("water", "eau"),
+            ("the water", "l'eau"),
+            ("to eat", "manger"),  # a verb: no article
+        ]
+
+    def test_first_sense_first_gloss(self) -> None:
+        """eng-fra takes the first translation of the first sense."""
+        index, packed = dictd(ENG_FRA)
+        import gzip
+
+        pairs = btd.freedict_pairs(index.decode(), gzip.decompress(packed), english_first=True)
+        assert pairs == [("house", "maison"), ("wonderful", "merveilleux")]
+
+
+class TestShippedSources:
+    def test_general_sources_pinned(self) -> None:
+        """Every Wesnoth campaign and both dictionaries are pinned, GPL-2+, domain general."""
+        general = [s for s in btd.ALL_SOURCES if s.domain == "general"]
+        assert len(general) == 19
+        assert {s.licence for s in general} == {"GPL-2.0-or-later"}
+        held = {s.package: s.held_out_as for s in general if s.held_out_as}
+        assert sorted(held.values()) == ["test", "test", "validation", "validation"]
+        assert all(s.fetch_line.startswith("apt-get download ") for s in general)
+        assert not any("usr/share/locale" in s.catalogues for s in btd.ALL_SOURCES)

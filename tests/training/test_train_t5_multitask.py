@@ -13,6 +13,8 @@ from nlpguide.models.t5 import RECORD_FILE, load_t5, read_record
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
+LESSON_PAIR = ("The house is wonderful.", "La maison est merveilleuse.")
+
 #: A one-layer, 16-wide T5, 2 pre-training and 3 mixture steps on 200 pairs and 40 articles.
 TINY = [
     *("--budget-minutes", "2", "--max-steps", "3", "--pretrain-max-steps", "2"),
@@ -32,11 +34,20 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path, str]:
     lines: list[str] = []
     patch = pytest.MonkeyPatch()
     patch.setattr("builtins.print", lambda *a, **_kw: lines.append(" ".join(map(str, a))))
-    # The 20,758-pair train split is not shipped: the job rebuilds it from downloaded
-    # packages, which a test machine (offline) cannot fetch. The shipped validation
-    # pairs stand in; the loader's own check is tested below.
-    stand_in = [(p.english, p.french) for p in translation_pairs("validation")]
-    patch.setattr(job, "load_train_pairs", lambda _path: (stand_in, {"stand_in": True}))
+    # The train splits are not shipped: the job rebuilds them from downloaded packages,
+    # which a test machine (offline) cannot fetch. The shipped validation pairs of each
+    # domain stand in (the general ones with the lesson's sentence slipped in, which the
+    # job's guard must drop); the loader's own check is tested below.
+    stand_in = {
+        "train": [(p.english, p.french) for p in translation_pairs("validation")],
+        "general_train": [
+            (p.english, p.french) for p in translation_pairs("validation", domain="general")
+        ]
+        + [LESSON_PAIR] * 5,
+    }
+    patch.setattr(
+        job, "load_train_pairs", lambda _path, split: (stand_in[split], {"stand_in": True})
+    )
     try:
         code = job.main([*TINY, "--out", str(out)])
     finally:
@@ -66,17 +77,32 @@ class TestTinyRun:
         assert record["stages"]["multitask"]["timing"]["steps"] == 3
         assert record["stages"]["multitask"]["timing"]["stopped"] == "max_steps"
         counts = record["stages"]["multitask"]["examples_per_pass"]
-        assert counts["translate"] == 200
-        assert counts["topic"] == round(200 * 0.1 / 0.85)
+        assert counts["translate_software"] == counts["translate_general"] == 200
+        assert counts["translate"] == 400
+        assert counts["topic"] == round(400 * 0.1 / 0.85)
 
     def test_learning_curve(self, run: tuple[int, Path, str]) -> None:
-        """One validation chrF point per evaluation, with training seconds that never go back."""
-        curve = read_record(run[1])["learning_curve"]
+        """One point per evaluation, per domain, the average choosing; seconds never go back."""
+        record = read_record(run[1])
+        curve = record["learning_curve"]
         assert [p["step"] for p in curve] == [1, 2, 3]
         seconds = [p["train_s"] for p in curve]
         assert seconds == sorted(seconds)
-        assert all(0.0 <= p["validation_chrf"] <= 100.0 for p in curve)
-        assert all(1 <= p["validation_distinct_outputs"] <= 8 for p in curve)
+        for p in curve:
+            assert 0.0 <= p["software_chrf"] <= 100.0
+            assert 0.0 <= p["general_chrf"] <= 100.0
+            assert p["validation_chrf"] == round((p["software_chrf"] + p["general_chrf"]) / 2, 2)
+            assert 1 <= p["software_distinct_outputs"] <= 8
+            assert 1 <= p["general_distinct_outputs"] <= 8
+        chosen = max(p["validation_chrf"] for p in curve)
+        assert record["selection"]["validation_chrf"] == chosen
+
+    def test_lesson_sentence_never_trained_on(self, run: tuple[int, Path, str]) -> None:
+        """The guard drops the lesson's sentence from the training pairs and says how often."""
+        data = read_record(run[1])["data"]
+        assert data["train_pairs"]["general"]["dropped_by_lesson_guard"] == 5
+        assert data["train_pairs"]["software"]["dropped_by_lesson_guard"] == 0
+        assert job.lesson_guard([LESSON_PAIR, ("Open", "Ouvrir")]) == ([("Open", "Ouvrir")], 1)
 
     def test_test_metrics_and_summary(self, run: tuple[int, Path, str]) -> None:
         """Test chrF/BLEU, the copy baseline and topic EM are recorded and printed last."""
@@ -89,8 +115,15 @@ class TestTinyRun:
             test["translation"]["chrf"] - test["copy_english"]["chrf"], 2
         )
         assert 0.0 <= test["topic_exact_match_greedy"] <= 1.0
+        general = test["general"]
+        assert general["pairs"] == 20
+        assert general["copy_english"]["chrf"] > 0
+        assert general["chrf_above_copy"] == round(
+            general["translation"]["chrf"] - general["copy_english"]["chrf"], 2
+        )
         summary = json.loads(printed)
         assert summary["translation"] == test["translation"]
+        assert summary["general"]["translation"] == general["translation"]
 
     def test_tokenizer_covers_french(self, run: tuple[int, Path, str]) -> None:
         """The record measures the tokenizer on the validation French: few unknown pieces."""
@@ -158,6 +191,8 @@ class TestArguments:
         tsv.write_text("english\tfrench\tsource\nOpen\tOuvrir\tx\n", encoding="utf-8")
         with pytest.raises(RuntimeError, match=r"SOURCES\.json records"):
             job.load_train_pairs(str(tsv))
+        with pytest.raises(RuntimeError, match=r"general_train\.tsv"):
+            job.load_train_pairs(str(tsv), "general_train")
 
     def test_bad_settings_fail_before_work(self, tmp_path: Path) -> None:
         """A bad setting is a ValueError naming it, raised before anything is written."""
@@ -167,6 +202,17 @@ class TestArguments:
             job.main(["--lr-schedule", "steep", "--out", str(tmp_path / "never")])
         with pytest.raises(ValueError, match="optimizer must be one of"):
             job.main(["--optimizer", "sgd", "--out", str(tmp_path / "never")])
+        with pytest.raises(ValueError, match="device must be one of"):
+            job.main(["--device", "tpu", "--out", str(tmp_path / "never")])
+        assert not (tmp_path / "never").exists()
+
+    def test_cuda_without_gpu(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """--device cuda where torch sees no GPU is a ValueError, raised before anything is written."""
+        import torch
+
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+        with pytest.raises(ValueError, match="device is 'cuda'"):
+            job.main(["--device", "cuda", "--out", str(tmp_path / "never")])
         assert not (tmp_path / "never").exists()
 
     def test_adafactor_scales_updates_by_each_weight(self) -> None:
