@@ -112,7 +112,6 @@ _CORE_DOCTESTS = [
     "src/nlpguide/_check.py",
     "src/nlpguide/_markdown.py",
     "src/nlpguide/_versions.py",
-    "src/nlpguide/catalogues.py",
     "src/nlpguide/choose.py",
     "src/nlpguide/cli.py",
     # not metrics.py: its doctests call rouge-score and sacrebleu (the metrics extra);

@@ -17,8 +17,8 @@ version and sha256 (:data:`SOURCES`), never from whatever happens to be installe
 3. plural entries keep their singular only: the ``msgid`` with the first
    ``msgstr`` (French uses form 0 for n = 0 and 1); the other forms are dropped,
    since :mod:`gettext` does not keep the English plural they translate;
-4. each entry goes through :func:`nlpguide.catalogues.clean_catalogue_pair` (with
-   the source's accelerator marks), then :func:`nlpguide.catalogues.deduplicate`
+4. each entry goes through :func:`catalogues.clean_catalogue_pair` (with
+   the source's accelerator marks), then :func:`catalogues.deduplicate`
    keeps one French per English string over all sources; a pair's ``source`` is
    the first (in code-point order) catalogue that gave that exact pair;
 5. the split is by English string, fixed and seeded: English strings that differ
@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from nlpguide.catalogues import (
+from catalogues import (
     CLEANING_RULES,
     CLEANING_RULES_VERSION,
     clean_catalogue_pair,
@@ -467,8 +467,8 @@ def build(
         "built_by": "training/build_translation_data.py",
         "cleaning_rules_version": CLEANING_RULES_VERSION,
         "cleaning_rules": (
-            "nlpguide.catalogues.clean_catalogue_pair: context, placeholders, accelerators, "
-            "markup, whitespace, empty, no letters, copies; then nlpguide.catalogues.deduplicate"
+            "training/catalogues.py clean_catalogue_pair: context, placeholders, accelerators, "
+            "markup, whitespace, empty, no letters, copies; then deduplicate"
         ),
         "plural_rule": PLURAL_RULE,
         "excluded": f"{MACHINE_LOCALE} (this machine's catalogues) is never read",

@@ -19,7 +19,7 @@ corpus or split code fails loudly instead of shifting every number on the site.
 **English→French pairs** (:func:`translation_pairs`): human translations of
 software user-interface strings, from the French gettext catalogues of pinned
 packages (LibreOffice, Sphinx, Django, JupyterLab and a few smaller ones),
-cleaned by :mod:`nlpguide.catalogues`. The validation and test splits (1,000
+cleaned by ``training/catalogues.py``. The validation and test splits (1,000
 pairs each) ship inside the package, with their sources, licences and sha256 in
 ``data_files/translation_en_fr/SOURCES.json``; the train split is rebuilt from
 the pinned packages by ``training/build_translation_data.py``. Each shipped file
