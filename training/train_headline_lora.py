@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -206,10 +207,8 @@ def _adapter_state(model: Any) -> dict[str, Any]:
     return {k: v.detach().clone() for k, v in model.named_parameters() if v.requires_grad}
 
 
-def _rouge(
-    tok: Any, model: Any, articles: list[Article], settings: Settings
-) -> tuple[float, list[str]]:
-    heads = generate_headlines(
+def _headlines(tok: Any, model: Any, articles: list[Article], settings: Settings) -> list[str]:
+    return generate_headlines(
         tok,
         model,
         [a.text for a in articles],
@@ -217,6 +216,12 @@ def _rouge(
         max_new_tokens=settings.max_new_tokens,
         batch_size=settings.eval_batch_size,
     )
+
+
+def _rouge(
+    tok: Any, model: Any, articles: list[Article], settings: Settings
+) -> tuple[float, list[str]]:
+    heads = _headlines(tok, model, articles, settings)
     return mean_rouge_l_f1(heads, [a.title for a in articles]), heads
 
 
@@ -373,39 +378,30 @@ def evaluate_test(tok: Any, model: Any, test: list[Article], settings: Settings)
     titles = [a.title for a in test]
     timings: dict[str, float] = {}
     heads: dict[str, list[str]] = {"lead8": [lead_words(a.text, 8) for a in test]}
-    t0 = time.perf_counter()
-    heads["smollm2_lora"] = generate_headlines(
-        tok,
-        model,
-        [a.text for a in test],
-        lead_tokens=settings.lead_tokens,
-        max_new_tokens=settings.max_new_tokens,
-        batch_size=settings.eval_batch_size,
-    )
-    timings["smollm2_lora_minutes"] = round((time.perf_counter() - t0) / 60, 2)
-    if settings.baselines:
+
+    def timed(name: str, write: Callable[[], list[str]]) -> None:
         t0 = time.perf_counter()
-        with model.disable_adapter():
-            heads["smollm2_zero_shot"] = generate_headlines(
-                tok,
-                model,
-                [a.text for a in test],
-                lead_tokens=settings.lead_tokens,
-                max_new_tokens=settings.max_new_tokens,
-                batch_size=settings.eval_batch_size,
-            )
-        timings["smollm2_zero_shot_minutes"] = round((time.perf_counter() - t0) / 60, 2)
-        t0 = time.perf_counter()
-        t5_tok, t5 = seq2seq()
-        t5_settings = read_record()["settings"]
-        heads["t5"] = generate_texts(
+        heads[name] = write()
+        timings[f"{name}_minutes"] = round((time.perf_counter() - t0) / 60, 2)
+
+    def smollm2() -> list[str]:
+        return _headlines(tok, model, test, settings)
+
+    def t5() -> list[str]:
+        t5_tok, t5_model = seq2seq()
+        return generate_texts(
             t5_tok,
-            t5,
+            t5_model,
             [source_text("headline", a.title, a.text) for a in test],
-            max_source_tokens=t5_settings["max_source_tokens"],
+            max_source_tokens=read_record()["settings"]["max_source_tokens"],
             max_new_tokens=32,
         )
-        timings["t5_minutes"] = round((time.perf_counter() - t0) / 60, 2)
+
+    timed("smollm2_lora", smollm2)
+    if settings.baselines:
+        with model.disable_adapter():
+            timed("smollm2_zero_shot", smollm2)
+        timed("t5", t5)
     rouge = {name: mean_rouge_l_f1(h, titles) for name, h in heads.items()}
     samples = [
         {"path": a.path, "reference": a.title, **{name: h[i] for name, h in heads.items()}}

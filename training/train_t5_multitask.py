@@ -63,13 +63,13 @@ from typing import Any
 from build_translation_data import is_lesson_sentence
 from t5_recipe import (
     ModelSize,
+    minilm_embeddings,
     save_model_fp16,
     sha256_articles,
     t5_config,
     train_sentencepiece,
     unique_parameters,
 )
-from train_t5 import minilm_embeddings
 
 from nlpguide._versions import versions
 from nlpguide.data import TRANSLATION_SHA256, Article, bbc_split, translation_pairs
@@ -741,6 +741,19 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
                 minilm_embeddings(tok, model.config.vocab_size, settings.d_model, settings.seed)
             )
     collator = DataCollatorForSeq2Seq(tok, model=model, padding=True)
+
+    def trainer_for(stage: str, workdir: str, clock: Any, **data: Any) -> Any:
+        """One stage's Seq2SeqTrainer: its arguments, optimizer and clock."""
+        return Seq2SeqTrainer(
+            model=model,
+            args=_args(settings, workdir, stage=stage),
+            optimizers=_optimizers(settings, model, stage=stage),
+            data_collator=collator,
+            processing_class=tok,
+            callbacks=[clock],
+            **data,
+        )
+
     budget_s = settings.budget_minutes * 60
     stages: dict[str, Any] = {}
 
@@ -751,15 +764,7 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
         corrupt = SpanCorruptionSet(tok, chunks, settings.seed)
         clock, stats = _clock("pretrain", budget_s * settings.pretrain_share, [], corrupt)
         with tempfile.TemporaryDirectory(prefix="t5mt_pre_") as workdir:
-            trainer = Seq2SeqTrainer(
-                model=model,
-                args=_args(settings, workdir, stage="pretrain"),
-                optimizers=_optimizers(settings, model, stage="pretrain"),
-                train_dataset=corrupt,
-                data_collator=collator,
-                processing_class=tok,
-                callbacks=[clock],
-            )
+            trainer = trainer_for("pretrain", workdir, clock, train_dataset=corrupt)
             trainer.train()
             model = trainer.model
             history = [dict(e) for e in trainer.state.log_history]
@@ -790,16 +795,13 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
     pre_s = stages["pretrain"]["timing"]["train_s"] if settings.pretrain else 0.0
     clock, stats = _clock("multitask", max(1.0, budget_s - elapsed), curve, None, pre_s)
     with tempfile.TemporaryDirectory(prefix="t5mt_ckpt_") as workdir:
-        trainer = Seq2SeqTrainer(
-            model=model,
-            args=_args(settings, workdir, stage="multitask"),
-            optimizers=_optimizers(settings, model, stage="multitask"),
+        trainer = trainer_for(
+            "multitask",
+            workdir,
+            clock,
             train_dataset=mixture,
             eval_dataset=val_set,
-            data_collator=collator,
-            processing_class=tok,
             compute_metrics=_chrf_metric(tok, len(val["software"])),
-            callbacks=[clock],
         )
         trainer.train()
         history = [dict(e) for e in trainer.state.log_history]

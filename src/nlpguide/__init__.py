@@ -17,12 +17,11 @@ __version__ = "0.1.0"
 
 # The three layers: the numpy-only core, the models (torch), the lessons (the pages' helpers).
 _SUBMODULES = frozenset(
-    {"catalogues", "choose", "cli", "data", "lessons", "metrics", "mlm", "models", "text2text"}
+    {"choose", "cli", "data", "lessons", "metrics", "mlm", "models", "text2text"}
 )
 
 __all__ = [
     "__version__",
-    "catalogues",
     "choose",
     "cli",
     "data",
@@ -35,7 +34,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from . import catalogues as catalogues
     from . import choose as choose
     from . import cli as cli
     from . import data as data

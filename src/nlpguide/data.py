@@ -19,7 +19,7 @@ corpus or split code fails loudly instead of shifting every number on the site.
 **English→French pairs** (:func:`translation_pairs`), in two domains.
 ``domain="software"``: human translations of software user-interface strings,
 from the French gettext catalogues of pinned packages (LibreOffice, Sphinx,
-Django, JupyterLab and a few smaller ones), cleaned by :mod:`nlpguide.catalogues`.
+Django, JupyterLab and a few smaller ones), cleaned by ``training/catalogues.py``.
 ``domain="general"``: story dialogue and narration from the French catalogues of
 The Battle for Wesnoth 1.16, whole campaigns held out of training (test: *The
 South Guard* and *Dead Water*; validation: *The Eastern Invasion* and *The Hammer

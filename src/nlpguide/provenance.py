@@ -32,7 +32,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from ._check import instance, text
 from ._versions import versions
 
@@ -137,8 +136,13 @@ def _device() -> str:
 
 
 def environment() -> dict[str, str]:
-    """What this process runs on: device, Python, nlpguide and the model libraries."""
-    return {"device": _device(), "nlpguide": __version__, **versions(*LIBRARIES)}
+    """What this process runs on: device, Python, nlpguide and the model libraries.
+
+    nlpguide's version is read like the others, from the installed distribution: this
+    module imports nothing from the package's ``__init__``, which loads
+    :mod:`nlpguide.models` (and through it this module) on demand.
+    """
+    return {"device": _device(), **versions("nlpguide", *LIBRARIES)}
 
 
 def page_record() -> dict[str, Any]:

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from nlpguide import data
-from nlpguide.catalogues import CLEANING_RULES_VERSION, clean_catalogue_pair
 from nlpguide.data import TranslationPair, translation_pairs
 
 FOLDER = Path(data.__file__).parent / "data_files" / "translation_en_fr"
@@ -68,12 +67,6 @@ class TestSplits:
         for split in SPLITS:
             englishes = [p.english for p in pairs[split]]
             assert englishes == sorted(englishes)
-
-    def test_pairs_are_clean(self, pairs: dict[str, tuple[TranslationPair, ...]]) -> None:
-        """Every shipped pair is left unchanged by the cleaning rules (default marks)."""
-        for split in SPLITS:
-            for p in pairs[split]:
-                assert clean_catalogue_pair(p.english, p.french) == (p.english, p.french)
 
     def test_real_translations(self, pairs: dict[str, tuple[TranslationPair, ...]]) -> None:
         """Most pairs are not copies, and the English averages a few words."""
@@ -140,10 +133,6 @@ class TestProvenance:
             assert train["pairs"] > 15000
             assert len(train["sha256"]) == 64
             assert not (FOLDER / f"{name}.tsv").exists()
-
-    def test_rules_version(self, record: dict[str, Any]) -> None:
-        """The splits were built with the cleaning rules this package has."""
-        assert record["cleaning_rules_version"] == CLEANING_RULES_VERSION
 
     def test_small(self) -> None:
         """Each shipped file stays under 2 MB, all of them under 1.5 MB together."""

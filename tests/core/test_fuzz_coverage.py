@@ -15,7 +15,6 @@ CORE_MODULES = (
     "nlpguide.sizes",
     "nlpguide.cli",
     "nlpguide.metrics",
-    "nlpguide.catalogues",
     "nlpguide.provenance",
 )
 FUZZ_FILES = sorted(Path(__file__).parent.glob("test_*_fuzz.py"))

@@ -72,11 +72,11 @@ class TestPooler:
 
     def test_lora_leaves_the_pooler_as_shipped(self) -> None:
         """The fine-tuning page's LoRA run adapts query and value and trains the classifier only."""
-        from nlpguide.models.finetune import FineTuneSettings, _add_lora
+        from nlpguide.models.finetune import FineTuneSettings, add_lora
 
         settings = FineTuneSettings()
         assert settings.lora_targets == ("query", "value")
-        model = _add_lora(_classifier(), settings)
+        model = add_lora(_classifier(), settings)
         trainable = [n for n, p in model.named_parameters() if p.requires_grad]
         assert not [n for n in trainable if "pooler" in n]
         assert {n.split(".")[2] for n in trainable if "lora_" not in n} == {"classifier"}

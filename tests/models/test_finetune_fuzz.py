@@ -177,6 +177,33 @@ class TestFinetune:
             errors=(ValueError, TypeError, FileExistsError),
         )
 
+    def test_add_lora_checks_settings(self) -> None:
+        """add_lora refuses anything but FineTuneSettings, naming settings, before loading peft."""
+        bad: Any = {"lora": True}
+        rejects(
+            "nlpguide.models.finetune.add_lora", lambda: finetune.add_lora(None, bad), "settings"
+        )
+
+    @pytest.mark.parametrize(
+        ("settings", "output_dir", "progress", "name"),
+        [
+            ({"max_steps": 2}, "x", False, "settings"),
+            (finetune.FineTuneSettings(), 3, False, "output_dir"),
+            (finetune.FineTuneSettings(), "x", 1, "progress"),
+        ],
+    )
+    def test_build_trainer_checks_first(
+        self, settings: Any, output_dir: Any, progress: Any, name: str
+    ) -> None:
+        """build_trainer refuses a bad settings, output_dir or progress by name."""
+        rejects(
+            "nlpguide.models.finetune.build_trainer",
+            lambda: finetune.build_trainer(
+                None, None, None, settings, output_dir=output_dir, progress=progress
+            ),
+            name,
+        )
+
     def test_save_result_checks_result(self, tmp_path: Path) -> None:
         """save_result rejects something that is no FineTuneResult, before creating the folder."""
         rejects(
@@ -225,6 +252,8 @@ REGISTRY: dict[str, str] = {
     "nlpguide.models.finetune.finetune_classifier": "TestFinetune.test_finetune_classifier_checks_first",
     "nlpguide.models.finetune.save_result": "TestFinetune.test_save_result_folder",
     "nlpguide.models.finetune.load_result": "TestFinetune.test_load_result",
+    "nlpguide.models.finetune.add_lora": "TestFinetune.test_add_lora_checks_settings",
+    "nlpguide.models.finetune.build_trainer": "TestFinetune.test_build_trainer_checks_first",
     "nlpguide.models.finetune.Prediction": "TestRecords.test_plain_records",
     "nlpguide.models.finetune.FineTuneResult": "TestRecords.test_plain_records",
 }

@@ -1,4 +1,6 @@
-"""Page code fits the reading column: no line a page shows is over 80 characters.
+"""Page code fits the reading column (no line a page shows is over 80 characters) and
+seeds one way: a page that runs models calls ``seed_everything()`` first; any other
+page never imports torch and passes its seeds to the core helpers (``rng=``).
 
 The column, measured in headless chromium on the built site (sphinx-book-theme 1.4 on
 pydata-sphinx-theme 0.20): at a 1400 px wide window a code cell's input box is 768 px
@@ -15,6 +17,7 @@ fenced code blocks, and the lines a ``literalinclude`` brings in from the packag
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,23 @@ class TestCodeFitsTheColumn:
         assert not long, f"{len(long)} lines over {CODE_COLUMN} characters:\n" + "\n".join(
             f"{line.where} ({len(line.text)}): {line.text.strip()}" for line in long
         )
+
+
+_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+_MODEL_CODE = re.compile(
+    r"^\s*(?:import|from) (?:torch|transformers|peft|nlpguide\.models)\b", re.MULTILINE
+)
+
+
+@pytest.mark.parametrize("page", source_pages(), ids=docname)
+class TestSeeding:
+    def test_one_seeding_story(self, page: Path) -> None:
+        """A page with model code seeds all in its first cell; any other never imports torch."""
+        cells = _CELL.findall(page.read_text(encoding="utf-8"))
+        if any(_MODEL_CODE.search(cell) for cell in cells):
+            assert "seed_everything()" in cells[0], "the first cell must call seed_everything()"
+        else:
+            assert not re.search(r"seed_everything|import torch", "\n".join(cells))
 
 
 class TestWhatCounts:
@@ -63,8 +83,8 @@ class TestWhatCounts:
     def test_included_function_counts(self) -> None:
         """A literalinclude'd function is read from the package, from its def line on."""
         shown = [c for c in code_lines(DOCS / "bert" / "fine-tuning.md") if "->" in c.where]
-        assert shown[0].text == "def _trainer("
-        assert any("finetune.py:_add_lora" in c.where for c in shown)
+        assert shown[0].text == "def build_trainer("
+        assert any("finetune.py:add_lora" in c.where for c in shown)
 
     def test_start_at_and_dedent_apply(self) -> None:
         """``:start-at:`` and ``:dedent:`` cut the included lines as Sphinx does."""

@@ -6,20 +6,13 @@ import hashlib
 import json
 import struct
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from nlpguide.catalogues import CLEANING_RULES, CLEANING_RULES_VERSION
-
-TRAINING = Path(__file__).resolve().parents[2] / "training"
-if str(TRAINING) not in sys.path:
-    sys.path.insert(0, str(TRAINING))
-
 import build_translation_data as btd
+import pytest
+from catalogues import CLEANING_RULES, CLEANING_RULES_VERSION
 
 HEADER = "Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=2; plural=(n > 1);\n"
 

@@ -1,16 +1,13 @@
-"""Tests for the T5 training recipe (training/train_t5.py, training/t5_recipe.py) on a toy corpus.
+"""Tests for the T5 training recipe (training/t5_recipe.py) on a toy corpus.
 
-The runtime half (loading, tokenising, generating) is tested in tests/models/test_t5.py;
-this is what only making the artefact needs: SentencePiece training, the model size,
-the task mixture, a few training steps, the fp16 save.
+The runtime half (loading, tokenising, generating) is tested in tests/models/test_t5.py,
+the training job in test_train_t5_multitask.py; this is what only making the artefact
+needs: SentencePiece training, the model size, MiniLM's embeddings, the fp16 save.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -18,7 +15,7 @@ from hypothesis import strategies as st
 from t5_recipe import ModelSize, sha256_articles
 
 from nlpguide.data import BBC_LABELS, Article
-from nlpguide.models.t5 import EXTRA_IDS, RECORD_FILE, SPIECE_FILE, TASK_PREFIXES, source_text
+from nlpguide.models.t5 import EXTRA_IDS, SPIECE_FILE
 
 #: Words the tiny test corpus is made of; round-trip texts are drawn from them.
 WORDS = [
@@ -41,11 +38,6 @@ def _tiny_articles(n_per_topic: int = 4) -> list[Article]:
     return arts
 
 
-def _tiny_split() -> dict[str, list[Article]]:
-    arts = _tiny_articles()
-    return {"train": arts[::2], "validation": arts[1::4], "test": arts[3::4]}
-
-
 @pytest.fixture(scope="module")
 def tok_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding a SentencePiece model trained on the toy corpus."""
@@ -63,42 +55,6 @@ class TestDataHash:
         arts = _tiny_articles(1)
         assert sha256_articles(arts) != sha256_articles(arts[::-1])
         assert sha256_articles(arts) == sha256_articles(list(arts))
-
-
-class TestMixture:
-    def test_slots(self) -> None:
-        """Slot 0 is the headline task, slot 1 the topic lead, later slots body windows."""
-        from train_t5 import Settings, _Mixture
-
-        arts = _tiny_articles(1)
-        mix = _Mixture(None, arts, Settings(topic_copies=3, max_source_tokens=10))
-        n = len(arts)
-        assert len(mix) == 4 * n
-        src, tgt = mix.example(0)
-        assert (src, tgt) == (source_text("headline", arts[0].title, arts[0].text), arts[0].title)
-        assert mix.example(n) == (source_text("topic", arts[0].title, arts[0].text), "business")
-        window, label = mix.example(2 * n)
-        assert label == "business"
-        assert window.startswith(TASK_PREFIXES["topic"] + arts[0].title + "\n")
-        assert len(window.split("\n", 1)[1].split()) == 10
-
-    def test_windows_repeat(self) -> None:
-        """Windows depend on (seed, epoch, index) only: two datasets agree."""
-        from train_t5 import Settings, _Mixture
-
-        arts = _tiny_articles(1)
-        a, b = (_Mixture(None, arts, Settings(max_source_tokens=5)) for _ in range(2))
-        a.epoch = b.epoch = 3
-        assert [a.example(i) for i in range(len(a))] == [b.example(i) for i in range(len(b))]
-
-    def test_bad_settings(self) -> None:
-        """Unknown crops and non-positive sizes are rejected up front."""
-        from train_t5 import Settings
-
-        with pytest.raises(ValueError, match="topic_crop"):
-            Settings(topic_crop="middle")
-        with pytest.raises(ValueError, match="batch_size"):
-            Settings(batch_size=0)
 
 
 @pytest.mark.models
@@ -165,13 +121,12 @@ class TestTokenizer:
 @pytest.mark.models
 class TestModelSize:
     def test_default_fits_budget(self) -> None:
-        """The shipped size (4,000 pieces + 100 sentinels) stays under 3M parameters (6 MB fp16)."""
+        """The default size (4,000 pieces + 100 sentinels) stays under 3M parameters (6 MB fp16)."""
         import torch
         from t5_recipe import t5_config, unique_parameters
-        from train_t5 import Settings
         from transformers import T5ForConditionalGeneration
 
-        cfg = t5_config(Settings().sp_vocab + EXTRA_IDS, Settings().model_size())
+        cfg = t5_config(4000 + EXTRA_IDS)
         with torch.device("meta"):
             model = T5ForConditionalGeneration(cfg)
         n = unique_parameters(model)
@@ -179,13 +134,7 @@ class TestModelSize:
         assert 2 * n <= 6_000_000
         assert model.lm_head.weight is model.shared.weight
         assert cfg.vocab_size % 64 == 0
-        assert cfg.vocab_size >= Settings().sp_vocab + EXTRA_IDS
-
-    def test_settings_match_default_size(self) -> None:
-        """The script's default architecture is the recipe's ModelSize."""
-        from train_t5 import Settings
-
-        assert Settings().model_size() == ModelSize()
+        assert cfg.vocab_size >= 4000 + EXTRA_IDS
 
     def test_bad_vocab(self) -> None:
         """A vocabulary without room for pad/eos/unk is a ValueError."""
@@ -195,29 +144,8 @@ class TestModelSize:
             t5_config(2)
 
 
-def _tiny_settings(**kw: Any) -> Any:
-    from train_t5 import Settings
-
-    base = {
-        "max_steps": 2,
-        "batch_size": 4,
-        "sp_vocab": 60,
-        "d_model": 16,
-        "d_kv": 4,
-        "d_ff": 32,
-        "num_layers": 1,
-        "num_decoder_layers": 1,
-        "num_heads": 2,
-        "eval_every": 1,
-        "threads": 1,
-        "max_source_tokens": 24,
-        "max_target_tokens": 8,
-        "eval_batch_size": 8,
-        "warmup_steps": 0,
-        "lr": 1e-2,
-        "init_embeddings": "random",
-    }
-    return Settings(**{**base, **kw})
+#: A one-layer, 16-wide T5: enough to train and save in a test.
+TINY = ModelSize(d_model=16, d_kv=4, d_ff=32, num_layers=1, num_decoder_layers=1, num_heads=2)
 
 
 @pytest.mark.models
@@ -225,7 +153,7 @@ class TestMiniLMInit:
     def test_rows(self, tok_dir: Path) -> None:
         """Rows are reproducible and carry MiniLM's semantics: vote is nearer party than software."""
         import torch
-        from train_t5 import minilm_embeddings
+        from t5_recipe import minilm_embeddings
 
         from nlpguide.models.t5 import load_tokenizer
 
@@ -245,27 +173,6 @@ class TestMiniLMInit:
 
 @pytest.mark.models
 class TestTraining:
-    def test_two_steps(self, tmp_path: Path) -> None:
-        """Two tiny steps train, save an fp16 artefact with its record, and score finite."""
-        from safetensors import safe_open
-        from train_t5 import train
-
-        record = train(_tiny_settings(), tmp_path, split=_tiny_split())
-        losses = [e["loss"] for e in record["history"] if "loss" in e]
-        assert len(losses) == 2
-        assert all(math.isfinite(x) for x in losses)
-        assert record["timing"]["stopped"] == "max_steps"
-        assert record["timing"]["steps"] == 2
-        assert record["data"]["train_sha256"] == sha256_articles(_tiny_split()["train"])
-        test = record["metrics"]["test"]
-        assert 0.0 <= test["topic_exact_match_greedy"] <= 1.0
-        assert 0.0 <= test["headline_rouge_l_f1_beam4"] <= 1.0
-        assert test["topic_majority_exact_match"] == 0.2
-        saved = json.loads((tmp_path / RECORD_FILE).read_text())
-        assert saved["settings"]["max_steps"] == 2
-        with safe_open(str(tmp_path / "model.safetensors"), "pt") as f:
-            assert {str(f.get_tensor(k).dtype) for k in f.keys()} == {"torch.float16"}  # noqa: SIM118
-
     def test_loss_decreases(self) -> None:
         """A few steps on one batch lower the loss: gradients reach the weights."""
         import torch
@@ -273,7 +180,7 @@ class TestTraining:
         from transformers import T5ForConditionalGeneration
 
         torch.manual_seed(0)
-        model = T5ForConditionalGeneration(t5_config(100, _tiny_settings().model_size()))
+        model = T5ForConditionalGeneration(t5_config(100, TINY))
         opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
         x = torch.randint(3, 100, (4, 12))
         y = torch.randint(3, 100, (4, 3))
@@ -285,18 +192,6 @@ class TestTraining:
             opt.zero_grad()
             losses.append(loss.item())
         assert losses[-1] < losses[0]
-
-    def test_budget_stops(self, tmp_path: Path) -> None:
-        """An exhausted wall-clock budget stops training early and says so in the record."""
-        from train_t5 import train
-
-        record = train(
-            _tiny_settings(max_steps=50, budget_minutes=1e-6, eval_every=100),
-            tmp_path,
-            split=_tiny_split(),
-        )
-        assert record["timing"]["stopped"].startswith("budget")
-        assert record["timing"]["steps"] == 1
 
 
 @pytest.mark.models
@@ -310,7 +205,7 @@ class TestLoadT5:
         from nlpguide.models.t5 import load_t5
 
         torch.manual_seed(0)
-        model = T5ForConditionalGeneration(t5_config(60 + EXTRA_IDS, _tiny_settings().model_size()))
+        model = T5ForConditionalGeneration(t5_config(60 + EXTRA_IDS, TINY))
         model.eval()
         (tmp_path / SPIECE_FILE).write_bytes((tok_dir / SPIECE_FILE).read_bytes())
         save_model_fp16(model, tmp_path)
@@ -346,9 +241,7 @@ class TestLoadT5:
         src, dst = tmp_path / "src", tmp_path / "dst"
         src.mkdir()
         (src / SPIECE_FILE).write_bytes((tok_dir / SPIECE_FILE).read_bytes())
-        save_model_fp16(
-            T5ForConditionalGeneration(t5_config(160, _tiny_settings().model_size())), src
-        )
+        save_model_fp16(T5ForConditionalGeneration(t5_config(160, TINY)), src)
         export_t5(src, dst)
         tok = AutoTokenizer.from_pretrained(dst, local_files_only=True)
         model = AutoModelForSeq2SeqLM.from_pretrained(dst, local_files_only=True)

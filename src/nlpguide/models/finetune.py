@@ -47,6 +47,8 @@ __all__ = [
     "FineTuneResult",
     "FineTuneSettings",
     "Prediction",
+    "add_lora",
+    "build_trainer",
     "finetune_classifier",
     "load_result",
     "save_result",
@@ -467,7 +469,7 @@ def _train(settings: FineTuneSettings, *, progress: bool = False) -> FineTuneRes
         )
     total = sum(p.numel() for p in model.parameters())
     if settings.lora:
-        model = _add_lora(model, settings)
+        model = add_lora(model, settings)
         # Count the adapters too, but not peft's frozen spare copy of the head.
         total += sum(p.numel() for n, p in model.named_parameters() if ".lora_" in n)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -481,7 +483,9 @@ def _train(settings: FineTuneSettings, *, progress: bool = False) -> FineTuneRes
         datasets[split] = Dataset.from_dict({**enc, "labels": list(splits[split]["label"])})
 
     with tempfile.TemporaryDirectory(prefix="nlpguide-finetune-") as scratch, _quiet():
-        trainer = _trainer(model, tokenizer, datasets["train"], settings, scratch, progress)
+        trainer = build_trainer(
+            model, tokenizer, datasets["train"], settings, output_dir=scratch, progress=progress
+        )
         start = time.perf_counter()
         trainer.train()
         train_seconds = time.perf_counter() - start
@@ -524,7 +528,19 @@ def _train(settings: FineTuneSettings, *, progress: bool = False) -> FineTuneRes
     )
 
 
-def _add_lora(model: Any, settings: FineTuneSettings) -> Any:
+def add_lora(model: Any, settings: FineTuneSettings) -> Any:
+    """``model`` with LoRA adapters (peft) as ``settings`` say; the rest frozen.
+
+    The new classification head still trains in full.
+
+    >>> from transformers import AutoModelForSequenceClassification as Head
+    >>> from nlpguide.models import encoder
+    >>> _, model = encoder(model_class=Head, num_labels=5)
+    >>> lora = add_lora(model, FineTuneSettings(lora=True))
+    >>> sum(p.numel() for p in lora.parameters() if p.requires_grad)
+    75653
+    """
+    _check.instance("settings", settings, FineTuneSettings)
     from peft import LoraConfig, get_peft_model  # noqa: PLC0415
 
     config = LoraConfig(
@@ -544,14 +560,35 @@ def _add_lora(model: Any, settings: FineTuneSettings) -> Any:
         return get_peft_model(model, config)
 
 
-def _trainer(
+def build_trainer(
     model: Any,
     tokenizer: Any,
     train: Any,
     settings: FineTuneSettings,
-    scratch: str,
-    progress: bool,
+    *,
+    output_dir: str,
+    progress: bool = False,
 ) -> Any:
+    """The transformers ``Trainer`` that trains ``model`` on ``train``.
+
+    ``output_dir`` is scratch space (nothing is saved there); ``progress``
+    shows the progress bar. The losses go to ``trainer.state.log_history``.
+
+    >>> import tempfile
+    >>> from datasets import Dataset
+    >>> from transformers import AutoModelForSequenceClassification as Head
+    >>> from nlpguide.models import encoder
+    >>> tok, model = encoder(model_class=Head, num_labels=2)
+    >>> train = Dataset.from_dict({**tok(["good", "bad"]), "labels": [1, 0]})
+    >>> settings = FineTuneSettings(max_steps=2)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     trainer = build_trainer(model, tok, train, settings, output_dir=tmp)
+    >>> trainer.args.max_steps, trainer.args.learning_rate
+    (2, 0.0002)
+    """
+    _check.instance("settings", settings, FineTuneSettings)
+    _check.text("output_dir", output_dir)
+    _check.boolean("progress", progress)
     from transformers import (  # noqa: PLC0415
         PrinterCallback,
         Trainer,
@@ -559,7 +596,7 @@ def _trainer(
     )
 
     args = TrainingArguments(
-        output_dir=scratch,
+        output_dir=output_dir,
         max_steps=settings.max_steps,
         per_device_train_batch_size=settings.batch_size,
         per_device_eval_batch_size=settings.eval_batch_size,

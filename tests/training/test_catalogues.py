@@ -1,14 +1,35 @@
-"""Tests for nlpguide.catalogues: one class per cleaning rule, then deduplication."""
+"""training/catalogues.py: one class per cleaning rule, deduplication, the shipped splits."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import doctest
+import json
+from collections import Counter
+from pathlib import Path
 
+import catalogues as cat
 import pytest
+from catalogues import clean_catalogue_pair, deduplicate, drop_reason, placeholders
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from nlpguide import catalogues as cat
-from nlpguide.catalogues import clean_catalogue_pair, deduplicate, drop_reason, placeholders
+from nlpguide import data
+from nlpguide.data import translation_pairs
+
+# Text with the catalogues' own syntax mixed into arbitrary unicode.
+PIECES = st.sampled_from(
+    [
+        "~", "_", "&", "~~", "%s", "%d", "%%", "%(name)s", "{0}", "{}", "$1", "$(ARG1)", "%1",
+        "%PRODUCTNAME", "<b>", "</b>", "<br>", "<None>", "&amp;", "&#169;", "\x04", "\n",
+        "\u00a0", " ", "Open", "Ouvrir", "file", "é", "<=", "75",
+    ]
+)  # fmt: skip
+CATALOGUE_TEXT = st.one_of(
+    st.lists(PIECES, max_size=8).map("".join),
+    st.text(st.characters(exclude_categories=()), max_size=30),
+)
+MARKS = st.sets(st.sampled_from(cat.ACCELERATOR_MARKS)).map("".join)
+PROPERTY = settings(max_examples=200, derandomize=True, database=None, deadline=None)
 
 
 class TestContext:
@@ -269,15 +290,47 @@ class TestDeduplicate:
             deduplicate(pairs)  # type: ignore[arg-type]
 
 
-class TestImports:
-    def test_no_numpy(self) -> None:
-        """Importing and using the module loads neither numpy nor torch."""
-        code = (
-            "import sys; from nlpguide.catalogues import clean_catalogue_pair as c; "
-            "c('~Open', '~Ouvrir', accelerators='~'); "
-            "print(sorted({'numpy', 'torch'} & set(sys.modules)))"
-        )
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        )
-        assert out.stdout.strip() == "[]"
+class TestProperties:
+    @PROPERTY
+    @given(english=CATALOGUE_TEXT, french=CATALOGUE_TEXT, marks=MARKS)
+    def test_result_is_clean_or_dropped(self, english: str, french: str, marks: str) -> None:
+        """A kept pair is two non-empty, whitespace-normalised strings with letters; a dropped one has a reason."""
+        pair = clean_catalogue_pair(english, french, accelerators=marks)
+        reason = drop_reason(english, french, accelerators=marks)
+        if pair is None:
+            assert reason in cat.CLEANING_RULES
+            return
+        assert reason is None
+        for side in pair:
+            assert side
+            assert " ".join(side.split()) == side
+            assert any(c.isalpha() for c in side)
+        en, fr = pair
+        assert en != fr or len(en.split()) == 1
+
+    @PROPERTY
+    @given(english=CATALOGUE_TEXT, french=CATALOGUE_TEXT)
+    def test_mismatched_placeholders_never_kept(self, english: str, french: str) -> None:
+        """A pair whose raw sides differ in placeholders is never kept."""
+        source = english.partition("\x04")[2] if "\x04" in english else english
+        if Counter(placeholders(source)) != Counter(placeholders(french)):
+            assert clean_catalogue_pair(english, french) is None
+
+
+class TestShippedSplits:
+    def test_pairs_are_clean(self) -> None:
+        """Every shipped pair is left unchanged by the cleaning rules (default marks)."""
+        for split in ("validation", "test"):
+            for p in translation_pairs(split):
+                assert clean_catalogue_pair(p.english, p.french) == (p.english, p.french)
+
+    def test_rules_version(self) -> None:
+        """The splits were built with the cleaning rules this module has."""
+        folder = Path(data.__file__).parent / "data_files" / "translation_en_fr"
+        record = json.loads((folder / "SOURCES.json").read_text(encoding="utf-8"))
+        assert record["cleaning_rules_version"] == cat.CLEANING_RULES_VERSION
+
+
+def test_docstring_examples() -> None:
+    """The module's examples run as written."""
+    assert doctest.testmod(cat).failed == 0

@@ -7,8 +7,7 @@ placeholders the program fills in (``%s``, ``{0}``, ``$1``), line breaks. The
 rules below turn one catalogue entry into a clean sentence pair, or drop it.
 :data:`CLEANING_RULES_VERSION` names this rule set; the shipped data set
 (:func:`nlpguide.data.translation_pairs`) records the version it was built with.
-
-Plain Python only: no numpy, no torch.
+Only ``build_translation_data.py`` uses these rules, so they live here, beside it.
 
 >>> clean_catalogue_pair("STR_SAVE\\x04~Save the document", "~Enregistrer le document",
 ...                      accelerators="~_")
@@ -28,7 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from . import _check
+from nlpguide import _check
 
 __all__ = [
     "ACCELERATOR_MARKS",
