@@ -485,7 +485,7 @@ def clean_wesnoth_pair(english: str, french: str) -> list[tuple[str, str]] | str
        non-empty lines is cut into line pairs; each piece whose sides have the same
        number of sentences (cut after ``. ! ? …`` before a capital) into sentence
        pairs. Otherwise the piece stays whole.
-    7. The software rules (:func:`nlpguide.catalogues.clean_catalogue_pair`: inline
+    7. The software rules (:func:`catalogues.clean_catalogue_pair`: inline
        HTML such as ``<span>``, ``<i>``, entities, whitespace, empty, no letters,
        multi-word copies) on each piece; a piece they drop is dropped with their reason.
     8. **Names** (``"names"``): a one-word piece whose French is its English
@@ -746,7 +746,7 @@ def build_general(
     One English string (grouped by :func:`split_key`) lands in one split only: the
     software splits come first, then general test, validation, train, and a pair
     whose key an earlier split holds is dropped from the later one. Within a split,
-    :func:`nlpguide.catalogues.deduplicate` keeps one French per English. The
+    :func:`catalogues.deduplicate` keeps one French per English. The
     training split drops every pair :func:`is_lesson_sentence` flags.
     """
     records: list[dict[str, Any]] = []

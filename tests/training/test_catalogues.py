@@ -319,10 +319,11 @@ class TestProperties:
 
 class TestShippedSplits:
     def test_pairs_are_clean(self) -> None:
-        """Every shipped pair is left unchanged by the cleaning rules (default marks)."""
-        for split in ("validation", "test"):
-            for p in translation_pairs(split):
-                assert clean_catalogue_pair(p.english, p.french) == (p.english, p.french)
+        """Every shipped pair, of both domains, is left unchanged by the cleaning rules."""
+        for domain in ("software", "general"):
+            for split in ("validation", "test"):
+                for p in translation_pairs(split, domain=domain):
+                    assert clean_catalogue_pair(p.english, p.french) == (p.english, p.french)
 
     def test_rules_version(self) -> None:
         """The splits were built with the cleaning rules this module has."""
