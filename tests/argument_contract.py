@@ -39,10 +39,14 @@ class Row:
 def cases(table: Sequence[Row]) -> list[Any]:
     """One pytest param per bad argument of every row, with a readable id."""
     return [
-        pytest.param(row, name, value, error, id=f"{row.fn.__qualname__}-{name}-{i}")
+        pytest.param(row, name, value, error, id=f"{_label(row.fn)}-{name}-{i}")
         for row in table
         for i, (name, value, error) in enumerate(row.bad)
     ]
+
+
+def _label(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__.rpartition('.')[2]}.{fn.__qualname__}"
 
 
 def call(fn: Callable[..., Any], arguments: dict[str, Any]) -> Any:
@@ -110,3 +114,7 @@ class Untouchable:
 
     def __getitem__(self, key: Any) -> Any:
         raise AssertionError(f"model[{key!r}] was read before the arguments were checked")
+
+    def apply_chat_template(self, *_args: Any, **_kwargs: Any) -> Any:
+        """Present, as a tokenizer's is (``hasattr`` checks), but never to be called."""
+        raise AssertionError("the chat template was used before the arguments were checked")
