@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nlpguide import choose, sizes
 from nlpguide.sizes import (
@@ -300,3 +302,80 @@ class TestMemoryErrors:
         args: dict[str, Any] = {"dtype": "bf16", "batch": 1, "seq_len": 8, **kwargs}
         with pytest.raises(error, match=match):
             memory_estimate("bert-base-uncased", **args)
+
+
+
+def scaled(model_type: str, scale: int) -> dict[str, Any]:
+    """MINIMAL's config of ``model_type`` with every size multiplied by ``scale``."""
+    return {
+        k: v * scale if isinstance(v, int) and not isinstance(v, bool) else v
+        for k, v in MINIMAL[model_type].items()
+    }
+
+
+#: The key holding the width the LM head projects from, for the types that tie it.
+WIDTH = {"t5": "d_model", "mt5": "d_model", "umt5": "d_model", "gpt2": "n_embd",
+         **dict.fromkeys(("llama", "mistral", "qwen2", "gemma"), "hidden_size")}
+
+
+class TestSizeFormulas:
+    """Properties of the counts that hold for every supported type at any size."""
+
+    @settings(max_examples=80, deadline=None)
+    @given(
+        model_type=st.sampled_from(sorted(MINIMAL)),
+        scale=st.one_of(st.integers(1, 64), st.just(10**30)),
+        dtype=st.sampled_from(["fp32", "bf16", "fp16"]),
+        batch=st.integers(1, 64),
+        seq_len=st.integers(1, 4096),
+    )
+    def test_memory_adds_up(
+        self, model_type: str, scale: int, dtype: str, batch: int, seq_len: int
+    ) -> None:
+        """Weights are bytes x parameters, the cache is per token x tokens, training sums parts."""
+        config = scaled(model_type, scale)
+        m = sizes.memory_estimate(config, dtype=dtype, batch=batch, seq_len=seq_len)
+        assert m.parameters == sizes.parameter_count(config) > 0
+        assert m.weights["fp32"] == 4 * m.parameters == 2 * m.weights["bf16"]
+        assert m.kv_cache == batch * seq_len * m.kv_cache_per_token
+        full = m.full_finetune
+        assert full.total == full.weights + full.gradients + full.optimizer
+        assert full.trainable_parameters <= m.parameters
+
+    @settings(max_examples=60, deadline=None)
+    @given(model_type=st.sampled_from(sorted(WIDTH)), scale=st.integers(1, 64))
+    def test_untied_head_adds_vocab_times_width(self, model_type: str, scale: int) -> None:
+        """A tied LM head is the embedding, counted once; untied it adds vocab x width."""
+        config = scaled(model_type, scale)
+        tied = sizes.parameter_count({**config, "tie_word_embeddings": True})
+        untied = sizes.parameter_count({**config, "tie_word_embeddings": False})
+        assert untied - tied == config["vocab_size"] * config[WIDTH[model_type]]
+
+
+class TestRegressions:
+    """Bugs the bad-input fuzzing found, each kept as the plain case that showed it."""
+
+    LLAMA = {"model_type": "llama", "hidden_size": 10, "num_attention_heads": 3,
+             "head_dim": 4, "num_hidden_layers": 1, "intermediate_size": 8, "vocab_size": 16}
+
+    def test_explicit_llama_head_dim_frees_hidden_size_from_the_heads(self) -> None:
+        """LlamaConfig takes hidden_size 10 with 3 heads of 4: it was refused as no multiple."""
+        assert sizes.parameter_count(self.LLAMA) > 0
+
+    def test_spoiled_head_dim_is_named_as_head_dim(self) -> None:
+        """A bad head_dim was reported as a hidden_size error."""
+        with pytest.raises(ValueError, match=r"config\['head_dim'\]"):
+            sizes.parameter_count({**self.LLAMA, "head_dim": 0})
+
+    def test_flops_per_token_beyond_float_range_is_a_value_error(self) -> None:
+        """A FLOP count beyond 1.8e308 raised OverflowError."""
+        huge = {**MINIMAL["gpt2"], "n_embd": 10**200, "n_head": 1}
+        with pytest.raises(ValueError, match="too large for a float"):
+            sizes.flops_per_token(huge, 1)
+
+    def test_weights_of_huge_layers_are_exact_integers(self) -> None:
+        """int4 sizes of 10**120-wide layers overflowed a float; they are exact ints now."""
+        huge = {**MINIMAL["gpt2"], "n_embd": 10**120, "n_head": 1}
+        estimate = sizes.memory_estimate(huge, dtype="bf16", batch=1, seq_len=1)
+        assert estimate.weights["fp32"] == 4 * estimate.parameters
+        assert estimate.weights["int4"] * 2 >= estimate.weights["int8"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from nlpguide.models.attention import AttentionMap, is_causal
+from nlpguide.models.attention import (
+    AttentionMap,
+    encoder_self_attention,
+    is_causal,
+    token_labels,
+)
 
 
 @cache
@@ -65,6 +71,39 @@ class TestAttentionMap:
         """A cross-attention rectangle never reports itself as causal."""
         m = AttentionMap("x", ("a",), ("a", "b"), np.array([[1.0, 0.0]]), 0)
         assert not m.causal
+
+
+class TestRegressions:
+    """Bugs the bad-input fuzzing found, each kept as the plain case that showed it."""
+
+    class SixTokens:
+        """A tokenizer of six tokens that knows only the first five."""
+
+        def __len__(self) -> int:
+            return 6
+
+        def convert_ids_to_tokens(self, ids: list[int]) -> list[str | None]:
+            return [f"t{i}" if i < 5 else None for i in ids]
+
+    class SixLayers:
+        """A model of six layers that fails the test if it runs."""
+
+        config = SimpleNamespace(num_hidden_layers=6)
+
+        def __call__(self, *_args: Any, **_kwargs: Any) -> Any:
+            raise AssertionError("the model ran before the layer was checked")
+
+    def test_id_past_the_vocabulary_is_refused_not_labelled_none(self) -> None:
+        """token_labels(tok, [6]) on a six-token vocabulary returned ('None',)."""
+        with pytest.raises(ValueError, match=r"token id 6 is outside .* \[0, 6\)"):
+            token_labels(self.SixTokens(), [6])
+        with pytest.raises(ValueError, match="token id 5 has no token"):
+            token_labels(self.SixTokens(), [5])
+
+    def test_layer_past_the_model_is_refused_before_the_forward_pass(self) -> None:
+        """encoder_self_attention(..., layer=6) ran a six-layer model before refusing."""
+        with pytest.raises(ValueError, match=r"layer must be an int in \[-6, 5\]"):
+            encoder_self_attention(self.SixTokens(), self.SixLayers(), "a b", layer=6)
 
 
 @pytest.mark.models
