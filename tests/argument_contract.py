@@ -3,8 +3,9 @@
 A public callable checks its arguments before it does any work: a bad one raises
 TypeError (wrong type) or ValueError (wrong value), and the message names the
 argument. Each layer lists its public callables in one table of :class:`Row`; the
-layer's test file runs :func:`check_bad_argument` over :func:`cases` of it, and
-:func:`missing_from` keeps the table complete as the API grows.
+layer's ``TestArguments`` subclasses :class:`ContractTests` with that table and
+its modules: one parametrised test per bad argument, and one that keeps the table
+complete as the API grows.
 
 This module imports no torch: the numpy-only core layer uses it too.
 """
@@ -15,7 +16,7 @@ import importlib
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -68,9 +69,7 @@ def call(fn: Callable[..., Any], arguments: dict[str, Any]) -> Any:
     return fn(*positional, **keywords)
 
 
-def check_bad_argument(
-    row: Row, name: str, value: Any, error: type[Exception]
-) -> None:
+def check_bad_argument(row: Row, name: str, value: Any, error: type[Exception]) -> None:
     """The call with ``name=value`` raises ``error`` and the message names the argument."""
     with pytest.raises(error) as caught:
         call(row.fn, {**row.valid, name: value})
@@ -118,3 +117,24 @@ class Untouchable:
     def apply_chat_template(self, *_args: Any, **_kwargs: Any) -> Any:
         """Present, as a tokenizer's is (``hasattr`` checks), but never to be called."""
         raise AssertionError("the chat template was used before the arguments were checked")
+
+
+class ContractTests:
+    """The two contract tests; a layer's ``TestArguments`` sets ``TABLE`` and ``MODULES``."""
+
+    TABLE: ClassVar[Sequence[Row]] = ()
+    MODULES: ClassVar[Sequence[str]] = ()
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if metafunc.function.__name__ == "test_bad_argument_is_named":
+            metafunc.parametrize(("row", "name", "value", "error"), cases(self.TABLE))
+
+    def test_bad_argument_is_named(
+        self, row: Row, name: str, value: Any, error: type[Exception]
+    ) -> None:
+        """A bad argument raises the documented exception, and its message names it."""
+        check_bad_argument(row, name, value, error)
+
+    def test_every_public_callable_has_a_row(self) -> None:
+        """New public API joins the table, so it cannot skip the contract."""
+        assert missing_from(self.TABLE, self.MODULES) == []

@@ -29,8 +29,8 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from pathlib import Path
 from collections.abc import Collection, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:

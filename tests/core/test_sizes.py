@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -304,7 +304,6 @@ class TestMemoryErrors:
             memory_estimate("bert-base-uncased", **args)
 
 
-
 def scaled(model_type: str, scale: int) -> dict[str, Any]:
     """MINIMAL's config of ``model_type`` with every size multiplied by ``scale``."""
     return {
@@ -314,8 +313,13 @@ def scaled(model_type: str, scale: int) -> dict[str, Any]:
 
 
 #: The key holding the width the LM head projects from, for the types that tie it.
-WIDTH = {"t5": "d_model", "mt5": "d_model", "umt5": "d_model", "gpt2": "n_embd",
-         **dict.fromkeys(("llama", "mistral", "qwen2", "gemma"), "hidden_size")}
+WIDTH = {
+    "t5": "d_model",
+    "mt5": "d_model",
+    "umt5": "d_model",
+    "gpt2": "n_embd",
+    **dict.fromkeys(("llama", "mistral", "qwen2", "gemma"), "hidden_size"),
+}
 
 
 class TestSizeFormulas:
@@ -355,8 +359,15 @@ class TestSizeFormulas:
 class TestRegressions:
     """Bugs the bad-input fuzzing found, each kept as the plain case that showed it."""
 
-    LLAMA = {"model_type": "llama", "hidden_size": 10, "num_attention_heads": 3,
-             "head_dim": 4, "num_hidden_layers": 1, "intermediate_size": 8, "vocab_size": 16}
+    LLAMA: ClassVar[dict[str, Any]] = {
+        "model_type": "llama",
+        "hidden_size": 10,
+        "num_attention_heads": 3,
+        "head_dim": 4,
+        "num_hidden_layers": 1,
+        "intermediate_size": 8,
+        "vocab_size": 16,
+    }
 
     def test_explicit_llama_head_dim_frees_hidden_size_from_the_heads(self) -> None:
         """LlamaConfig takes hidden_size 10 with 3 heads of 4: it was refused as no multiple."""
