@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
+from cached_models import decoder, encoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -18,23 +18,6 @@ from nlpguide.models.attention import (
     is_causal,
     token_labels,
 )
-
-
-@cache
-def _decoder(attn: str | None = None) -> tuple[Any, Any]:
-    import torch
-
-    from nlpguide.models import decoder
-
-    torch.set_num_threads(1)
-    return decoder(attn_implementation=attn) if attn else decoder()
-
-
-@cache
-def _encoder(attn: str | None = None) -> tuple[Any, Any]:
-    from nlpguide.models import encoder
-
-    return encoder(attn_implementation=attn) if attn else encoder()
 
 
 class TestIsCausal:
@@ -114,7 +97,7 @@ class TestArchitecturesPage:
         """MiniLM's self-attention puts weight above the diagonal: it reads both ways."""
         from nlpguide.models.attention import encoder_self_attention
 
-        tok, model = _encoder("eager")
+        tok, model = encoder("eager")
         m = encoder_self_attention(tok, model, self.SENTENCE, layer=0)
         assert m.queries[0] == "[CLS]"
         assert not m.causal
@@ -124,7 +107,7 @@ class TestArchitecturesPage:
         """SmolLM2's self-attention is exactly zero above the diagonal, in every layer shown."""
         from nlpguide.models.attention import decoder_self_attention
 
-        tok, lm = _decoder("eager")
+        tok, lm = decoder("eager")
         for layer in (0, -1):
             m = decoder_self_attention(tok, lm, self.SENTENCE, layer=layer)
             assert m.causal
@@ -134,7 +117,7 @@ class TestArchitecturesPage:
         """A model on the fused (sdpa) kernel returns no weights: a clear error, not zeros."""
         from nlpguide.models.attention import decoder_self_attention
 
-        tok, lm = _decoder()
+        tok, lm = decoder()
         with pytest.raises(ValueError, match="eager"):
             decoder_self_attention(tok, lm, self.SENTENCE)
 
@@ -145,7 +128,7 @@ class TestArchitecturesPage:
 
         from nlpguide.models.attention import seq2seq_attention
 
-        tok, _ = _encoder()  # any tokenizer works; the ids only need to fit the vocabulary
+        tok, _ = encoder()  # any tokenizer works; the ids only need to fit the vocabulary
         torch.manual_seed(0)
         config = T5Config(  # type: ignore[call-arg]
             vocab_size=len(tok),
