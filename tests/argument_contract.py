@@ -80,7 +80,7 @@ def check_bad_argument(row: Row, name: str, value: Any, error: type[Exception]) 
 
 def public_callables(modules: Sequence[str]) -> set[Callable[..., Any]]:
     """Every function and class named in the ``__all__`` of ``modules``."""
-    found = set()
+    found: set[Callable[..., Any]] = set()
     for name in modules:
         module = importlib.import_module(name)
         for attr in module.__all__:

@@ -31,7 +31,12 @@ MODULES = (
 
 PAIR = {"tokenizer": Untouchable(), "model": Untouchable()}
 X = np.ones((3, 4))
-WEIGHTS = attention.AttentionWeights(*[np.ones(shape) for shape in [(4, 4), (4,)] * 4], heads=2)
+#: One head pair's projections of width 4: weights (4, 4), biases (4,).
+PROJECTIONS = {
+    f: np.ones((4, 4) if f[0] == "w" else 4)
+    for f in ("w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "w_o", "b_o")
+}
+WEIGHTS = attention.AttentionWeights(**PROJECTIONS, heads=2)
 ARTICLES = [Article("sport/001.txt", "A title", "A story about a match.", "sport")]
 Bad = list[tuple[str, Any, type[Exception]]]
 
@@ -143,11 +148,7 @@ TABLE: list[Row] = [
     ),
     Row(
         attention.AttentionWeights,
-        {
-            f: np.ones((4, 4) if f[0] == "w" else 4)
-            for f in ("w_q", "b_q", "w_k", "b_k", "w_v", "b_v", "w_o", "b_o")
-        }
-        | {"heads": 2},
+        {**PROJECTIONS, "heads": 2},
         [
             *_count("heads"),
             ("heads", 3, ValueError),  # 4 is no multiple of 3
