@@ -6,7 +6,6 @@ import importlib.util
 import os
 import socket
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -53,26 +52,3 @@ def offline_env() -> dict[str, str]:
     env.update({guard.ENV_FLAG: "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(OFFLINE_DIR), env.get("PYTHONPATH")) if p)
     return env
-
-
-# -- fuzz case count (tests/*/test_*_fuzz.py) ------------------------------------------
-
-
-def pytest_terminal_summary(
-    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
-) -> None:
-    """One line: how many fuzz cases ran, over how many functions and CLI commands."""
-    del exitstatus
-    # The fuzz files count their calls in fuzz_support.CASES; it is loaded only if one ran.
-    support = sys.modules.get("fuzz_support")
-    tally: Counter[str] = Counter(getattr(support, "CASES", None) or {})
-    if not tally:
-        return
-    commands = sum(1 for target in tally if target.startswith("cli "))
-    if config.get_verbosity() > 0:
-        for target, count in sorted(tally.items()):
-            terminalreporter.write_line(f"fuzz: {count:>7,}  {target}")
-    terminalreporter.write_line(
-        f"fuzz: {sum(tally.values()):,} cases over {len(tally) - commands} functions "
-        f"and {commands} CLI commands"
-    )

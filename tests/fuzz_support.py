@@ -1,46 +1,19 @@
-"""Shared machinery of the bad-input fuzz tests (issue #7, item 3): one fuzz file per module.
+"""What tests/core/test_choose_fuzz.py and test_cli_fuzz.py still import.
 
-Every callable in the ``__all__`` of nlpguide's public modules is called with
-hypothesis-generated input by the ``test_<module>_fuzz.py`` beside that module's
-tests: wrong types (None, bytes, floats, lists, dicts, bools where ints are
-wanted), empty and whitespace strings, huge strings and arrays, arbitrary
-unicode (lone surrogates, control characters, right-to-left marks), negative /
-NaN / infinite / >1 probabilities, out-of-range ids and unknown names. The
-contract checked everywhere:
-
-- valid input gives a result that passes a basic sanity check;
-- bad input raises ``ValueError`` or ``TypeError`` (or the documented
-  ``FileNotFoundError`` / ``FileExistsError``) whose message is not empty and is
-  not one of Python's internal complaints (``unhashable type``, ``has no
-  attribute``, ...); where exactly one argument is bad, the message names it;
-- anything else (``AttributeError``, ``KeyError``, ``OverflowError``, ...) is a bug.
-
-The CLI (``nlpguide.cli.main``) must exit 0, or 2 with exactly one
-``nlpguide: error:`` line on stderr and nothing on stdout.
-
-Functions that run real models get invalid input only, with stand-in models that
-fail the test if they are touched: the arguments must be checked first. Every call
-counts as one case in :data:`CASES`; the total is printed at the end of the run
-(see conftest.py). Each fuzz file's ``REGISTRY`` maps each public callable it
-covers to its test, and ``test_fuzz_coverage.py`` in tests/core and tests/models
-fails when a public callable has none (:func:`missing_fuzz_tests`).
-
-This module imports no torch: the numpy-only core layer uses it too.
+The argument-check contract of every public callable now lives in the
+``test_arguments.py`` table of each layer (tests/argument_contract.py). This
+module keeps only the strategies and helpers those two files use, until they
+are rewritten to that table; then it goes.
 """
 
 from __future__ import annotations
 
-import ast
-import importlib
-import inspect
 import math
 import re
-import string
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -137,45 +110,6 @@ def rejects(
     return out.error
 
 
-def contract(
-    target: str,
-    call: Callable[[], Any],
-    broken: set[str] | frozenset[str],
-    sanity: Callable[[Any], None],
-    *,
-    names: Mapping[str, str] | None = None,
-    allowed_when_valid: str | None = None,
-    errors: tuple[type[BaseException], ...] = BAD_INPUT,
-) -> Outcome:
-    """Valid arguments (``broken`` empty) must work; bad ones must be rejected clearly.
-
-    With exactly one bad argument the message must name it (``names`` maps an
-    argument to a regex when the message words it differently).
-    ``allowed_when_valid`` is a documented ValueError that valid-looking input may
-    still meet (e.g. span corruption's "cannot build this mask").
-    """
-    out = attempt(target, call, errors)
-    if not broken:
-        if not out.ok and allowed_when_valid and re.search(allowed_when_valid, str(out.error)):
-            return out
-        assert out.ok, f"{target} rejected valid input: {out.error!r}"
-        sanity(out.value)
-        return out
-    assert not out.ok, f"{target} accepted bad {sorted(broken)} and returned {out.value!r}"
-    if len(broken) == 1:
-        (name,) = broken
-        pattern = (names or {}).get(name, re.escape(name))
-        assert re.search(pattern, str(out.error)), (
-            f"{target}: bad {name} but the error does not name it: {out.error}"
-        )
-    return out
-
-
-def draw_broken(draw: Any, candidates: list[str], max_size: int = 2) -> frozenset[str]:
-    """Which arguments to spoil in this example (often none, so valid input runs too)."""
-    return frozenset(draw(st.sets(st.sampled_from(candidates), max_size=max_size), label="broken"))
-
-
 # --------------------------------------------------------------------------- strategies
 
 ANY_CHAR = st.characters(exclude_categories=())  # surrogates, controls, private use too
@@ -212,7 +146,6 @@ HUGE_TEXT = "lorem ipsum dolor sit amet, " * 8000  # 224k characters
 TEXT = st.one_of(st.text(ANY_CHAR, max_size=30), st.sampled_from(NASTY))
 TEXT_OR_HUGE = st.one_of(TEXT, st.just(HUGE_TEXT))
 WORDY = st.text(ANY_CHAR, min_size=1, max_size=30).filter(lambda s: s.strip() != "")
-PLAIN_WORD = st.text(string.ascii_lowercase, min_size=1, max_size=8)
 
 HUGE_INT = 10**400
 JUNK = st.one_of(
@@ -251,67 +184,6 @@ NON_SEQUENCE_OR_STR = st.one_of(
     st.just(object()),
 )
 
-BAD_PROBABILITY = st.one_of(
-    st.floats().filter(lambda x: not 0.0 <= x <= 1.0),
-    st.sampled_from([math.nan, math.inf, -math.inf, -1e-300, 1 + 1e-9, 2, -1, HUGE_INT, -HUGE_INT]),
-    st.sampled_from([True, False, None, "0.5", 0.5j, [0.5], np.float64("nan"), b"0"]),
-)
-
-
-def bad_count(minimum: int) -> st.SearchStrategy[Any]:
-    """Not an int >= minimum: too small, bools, floats, numeric strings, None, ..."""
-    return st.one_of(
-        st.integers(minimum - 10**6, minimum - 1),
-        st.sampled_from([True, False, 1.0, 2.5, math.nan, math.inf, "3", None, [3], 3j]),
-    )
-
-
-# --------------------------------------------------------------------------- stand-ins
-
-
-class Untouchable:
-    """A model or tokenizer that fails the test if the code under test uses it.
-
-    Argument checks must come first: any attribute read or call here means the
-    function started real work on input it should have rejected.
-    """
-
-    def __init__(self, what: str) -> None:
-        object.__setattr__(self, "_what", what)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):  # introspection (pytest, inspect), not use
-            raise AttributeError(name)
-        raise AssertionError(f"{self._what}.{name} was used before the arguments were checked")
-
-    def __call__(self, *_args: Any, **_kwargs: Any) -> Any:
-        raise AssertionError(f"{self._what} was called before the arguments were checked")
-
-    def __getitem__(self, key: Any) -> Any:
-        raise AssertionError(f"{self._what}[{key!r}] was read before the arguments were checked")
-
-    def __repr__(self) -> str:
-        return f"<untouchable {self._what}>"
-
-
-UNTOUCHABLE_TOKENIZER = Untouchable("tokenizer")
-UNTOUCHABLE_MODEL = Untouchable("model")
-
-
-def rngs() -> st.SearchStrategy[Any]:
-    """Valid ``rng`` arguments: None, an int seed, a Generator, a numpy integer."""
-    return st.one_of(
-        st.none(),
-        st.integers(0, 2**128),
-        st.builds(np.random.default_rng, st.integers(0, 100)),
-        st.just(np.uint32(7)),
-    )
-
-
-BAD_RNG = st.one_of(
-    st.integers(max_value=-1),
-    st.sampled_from([True, 1.5, "0", [0], np.random.RandomState(0), math.nan, b"\x00"]),
-)
 MODEL_NAMES = st.one_of(
     st.sampled_from(choose.known_models()),
     st.sampled_from(choose.known_models()).map(lambda n: n.rpartition("/")[2].upper()),
@@ -393,49 +265,8 @@ def model_configs(
     return build()
 
 
-SMALL_DIM = st.integers(1, 64)
 BIG_DIM = st.one_of(st.integers(1, 64), st.sampled_from([10**6, 10**30, 10**120]))
 CONFIGS = st.sampled_from(choose.SUPPORTED_MODEL_TYPES).flatmap(lambda t: model_configs(t, BIG_DIM))
-BAD_DIM = st.sampled_from([0, -1, -(10**9), True, False, 2.0, 2.5, math.nan, "8", [8], {}])
-#: Keys transformers gives a default: leaving them out is fine, so they are never deleted.
-DEFAULTED_KEYS = frozenset(
-    {
-        "num_key_value_heads",
-        "head_dim",
-        "num_decoder_layers",
-        "n_inner",
-        "tie_word_embeddings",
-        "relative_attention_num_buckets",
-        "feed_forward_proj",
-        "attention_bias",
-        "mlp_bias",
-        "num_hidden_groups",
-        "inner_group_num",
-        "sinusoidal_pos_embds",
-        "decoder_vocab_size",
-        "share_encoder_decoder_embeddings",
-    }
-)
-
-
-def bad_config(draw: Any, config: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """Spoil one key of a valid config; return it and the key the error must name."""
-    key = draw(st.sampled_from(sorted(k for k in config if config[k] is not None)))
-    broken = dict(config)
-    if key == "model_type":
-        broken[key] = draw(st.sampled_from(["BERT", "gpt3", "", 5, None, ["bert"]]))
-        return broken, r"model_type"
-    if isinstance(config[key], bool):
-        broken[key] = draw(st.sampled_from([1, 0, "true", 1.0]))
-    elif key == "feed_forward_proj":
-        broken[key] = draw(st.sampled_from(["", "gated-", "gelu-gated", "a-b-c", 5]))
-    elif key not in DEFAULTED_KEYS and draw(st.booleans()):
-        del broken[key]
-    else:
-        broken[key] = draw(BAD_DIM)
-    return broken, re.escape(key)
-
-
 # --------------------------------------------------------------------------- records
 
 
@@ -452,62 +283,3 @@ def check_plain_record(target: str, cls: Callable[..., Any], data: st.DataObject
         got = getattr(out.value, n)
         assert got is v or got == v or (isinstance(v, float) and math.isnan(v))
     assert repr(out.value)
-
-
-# --------------------------------------------------------------------------- coverage
-
-
-def public_callables(modules: Sequence[str]) -> dict[str, Any]:
-    """Every function or class named in the ``__all__`` of ``modules``."""
-    found = {}
-    for name in modules:
-        module = importlib.import_module(name)
-        for attr in module.__all__:
-            obj = getattr(module, attr)
-            if inspect.isfunction(obj) or inspect.isclass(obj):
-                found[f"{name}.{attr}"] = obj
-    return found
-
-
-def registries(fuzz_files: Sequence[Path]) -> dict[str, tuple[Path, str]]:
-    """Each fuzz file's ``REGISTRY``, read without importing it: target -> (file, test)."""
-    found: dict[str, tuple[Path, str]] = {}
-    for path in fuzz_files:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        tests = {
-            f"{node.name}.{item.name}"
-            for node in tree.body
-            if isinstance(node, ast.ClassDef)
-            for item in node.body
-            if isinstance(item, ast.FunctionDef) and item.name.startswith("test_")
-        }
-        entries = [
-            node.value
-            for node in tree.body
-            if isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and node.target.id == "REGISTRY"
-            and node.value is not None
-        ]
-        assert len(entries) == 1, f"{path.name} defines no REGISTRY (or more than one)"
-        registry = ast.literal_eval(entries[0])
-        for target, test in registry.items():
-            assert test in tests, f"{path.name}: REGISTRY[{target!r}] = {test!r} is no test there"
-            assert target not in found, f"{target} is fuzzed in {found[target][0].name} too"
-            found[target] = (path, test)
-    return found
-
-
-def missing_fuzz_tests(modules: Sequence[str], fuzz_files: Sequence[Path]) -> list[str]:
-    """The public callables of ``modules`` that no REGISTRY of ``fuzz_files`` names."""
-    return sorted(set(public_callables(modules)) - set(registries(fuzz_files)))
-
-
-#: Lists of words (the metrics' inputs), and what is no list of str.
-WORD_LISTS = st.lists(st.one_of(PLAIN_WORD, TEXT), max_size=8)
-BAD_STR_LISTS = st.one_of(
-    st.just("sport"),
-    st.just(["a", None]),
-    st.just([1, 2]),
-    NON_SEQUENCE_OR_STR.filter(lambda v: not isinstance(v, str)),
-)

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib.util
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -550,3 +553,16 @@ def order_claims(page: Path) -> list[OrderClaim]:
         if first is not None and _SAYS_ORDER.search(first.group(1)) is None:
             claims.append(OrderClaim(number + 1, "next", link_target(page, first.group(2))))
     return sorted(claims, key=lambda c: c.line)
+
+
+def compare_builds() -> ModuleType:
+    """tools/compare_builds.py, imported as the module ``compare_builds``."""
+    spec = importlib.util.spec_from_file_location(
+        "compare_builds", ROOT / "tools" / "compare_builds.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Collection, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ __all__ = [
     "instance",
     "integer",
     "is_bool",
+    "path",
     "probability",
     "real",
     "strings",
@@ -163,6 +166,13 @@ def instance(name: str, value: object, cls: type[_T] | tuple[type[Any], ...]) ->
         expected = " or ".join(c.__name__ for c in cls) if isinstance(cls, tuple) else cls.__name__
         raise TypeError(f"{name} must be a {expected}, got {type(value).__name__}")
     return value
+
+
+def path(name: str, value: object) -> Path:
+    """``value`` as a :class:`~pathlib.Path`: it must be a str or ``os.PathLike``."""
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(f"{name} must be a str or path, got {type(value).__name__}")
+    return Path(value)
 
 
 def generator(name: str, value: object) -> np.random.Generator:

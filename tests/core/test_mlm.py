@@ -850,3 +850,13 @@ class TestBadInput:
         )
 
         assert out.num_selected == 10
+
+
+class TestRegressions:
+    """Bugs the bad-input fuzzing found, each kept as the plain case that showed it."""
+
+    def test_carriage_return_cannot_break_the_markdown_table(self) -> None:
+        """A word holding "\\r" broke to_markdown's table: words now hold no whitespace."""
+        assert len(simulate_mlm("a\rb c", rng=0).to_markdown().splitlines()) == 2 + 3
+        with pytest.raises(ValueError, match=r"words\[0\] must be one non-empty word"):
+            MLMSimulation(words=("a\rb",), masked_words=("a\rb",), decisions=(None,))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
-import subprocess
-import sys
 
 import pytest
+from fresh_python import imported_by
 
 import nlpguide
 from nlpguide._versions import DEFAULT_PACKAGES
@@ -38,11 +37,5 @@ class TestVersions:
 
     def test_imports_nothing(self) -> None:
         """Asking for torch's version imports neither torch nor numpy."""
-        code = (
-            "import sys, nlpguide; nlpguide.versions('torch', 'numpy'); "
-            "print(sorted(m for m in ('torch', 'numpy') if m in sys.modules))"
-        )
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        )
-        assert out.stdout.strip() == "[]"
+        code = "import nlpguide; nlpguide.versions('torch', 'numpy')"
+        assert imported_by(code, "torch", "numpy") == []

@@ -12,27 +12,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from cached_models import decoder, encoder
 
 from nlpguide.models.retrieval import top_k
 
 # ------------------------------------------------------------------- with the models
-
-
-@cache
-def _decoder(attn: str | None = None) -> tuple[Any, Any]:
-    import torch
-
-    from nlpguide.models import decoder
-
-    torch.set_num_threads(1)
-    return decoder(attn_implementation=attn) if attn else decoder()
-
-
-@cache
-def _encoder(attn: str | None = None) -> tuple[Any, Any]:
-    from nlpguide.models import encoder
-
-    return encoder(attn_implementation=attn) if attn else encoder()
 
 
 @pytest.mark.models
@@ -41,7 +25,7 @@ class TestGenerationPage:
         """chat_inputs wraps the message in SmolLM2's template, ending with the assistant turn."""
         from nlpguide.models.decoding import chat_inputs
 
-        tok, _ = _decoder()
+        tok, _ = decoder()
         ids = chat_inputs(tok, "Hello?")["input_ids"][0].tolist()
         text = tok.decode(ids)
         assert "<|im_start|>user\nHello?<|im_end|>" in text
@@ -53,7 +37,7 @@ class TestGenerationPage:
 
         from nlpguide.models.decoding import chat_inputs, greedy_trace
 
-        tok, lm = _decoder()
+        tok, lm = decoder()
         inputs = chat_inputs(tok, "What is the capital of France?")
         trace = greedy_trace(tok, lm, inputs, steps=6, top_k=5)
         with torch.inference_mode():
@@ -69,7 +53,7 @@ class TestGenerationPage:
         """Generation with the KV cache is faster than without, with identical tokens."""
         from nlpguide.models.decoding import chat_inputs, time_generation
 
-        tok, lm = _decoder()
+        tok, lm = decoder()
         prompt = chat_inputs(tok, "Describe a busy train station in the morning.")
         with_cache = time_generation(lm, prompt, use_cache=True, new_tokens=16, repeats=3)
         without = time_generation(lm, prompt, use_cache=False, new_tokens=16, repeats=3)
@@ -109,7 +93,7 @@ class TestCostPage:
         from nlpguide.data import BBC_LABELS
         from nlpguide.models.zero_shot import ZeroShotClassifier
 
-        tok, lm = _decoder()
+        tok, lm = decoder()
         texts, _ = TestCostPage._sample()
         return ZeroShotClassifier(tok, lm, BBC_LABELS, max_text_tokens=96).classify(texts)
 
@@ -148,7 +132,7 @@ class TestRagPage:
 
         split = bbc_split()
         articles = split["validation"] + split["test"]
-        tok, model = _encoder()
+        tok, model = encoder()
         index = embed(tok, model, [f"{a.title}. {a.text}" for a in articles], max_length=128)
         assert np.allclose(np.linalg.norm(index, axis=1), 1.0, atol=1e-5)
         questions = {

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
+from cached_models import decoder, encoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from nlpguide.models.attention import AttentionMap, is_causal
-
-
-@cache
-def _decoder(attn: str | None = None) -> tuple[Any, Any]:
-    import torch
-
-    from nlpguide.models import decoder
-
-    torch.set_num_threads(1)
-    return decoder(attn_implementation=attn) if attn else decoder()
-
-
-@cache
-def _encoder(attn: str | None = None) -> tuple[Any, Any]:
-    from nlpguide.models import encoder
-
-    return encoder(attn_implementation=attn) if attn else encoder()
+from nlpguide.models.attention import (
+    AttentionMap,
+    encoder_self_attention,
+    is_causal,
+    token_labels,
+)
 
 
 class TestIsCausal:
@@ -67,6 +56,39 @@ class TestAttentionMap:
         assert not m.causal
 
 
+class TestRegressions:
+    """Bugs the bad-input fuzzing found, each kept as the plain case that showed it."""
+
+    class SixTokens:
+        """A tokenizer of six tokens that knows only the first five."""
+
+        def __len__(self) -> int:
+            return 6
+
+        def convert_ids_to_tokens(self, ids: list[int]) -> list[str | None]:
+            return [f"t{i}" if i < 5 else None for i in ids]
+
+    class SixLayers:
+        """A model of six layers that fails the test if it runs."""
+
+        config = SimpleNamespace(num_hidden_layers=6)
+
+        def __call__(self, *_args: Any, **_kwargs: Any) -> Any:
+            raise AssertionError("the model ran before the layer was checked")
+
+    def test_id_past_the_vocabulary_is_refused_not_labelled_none(self) -> None:
+        """token_labels(tok, [6]) on a six-token vocabulary returned ('None',)."""
+        with pytest.raises(ValueError, match=r"token id 6 is outside .* \[0, 6\)"):
+            token_labels(self.SixTokens(), [6])
+        with pytest.raises(ValueError, match="token id 5 has no token"):
+            token_labels(self.SixTokens(), [5])
+
+    def test_layer_past_the_model_is_refused_before_the_forward_pass(self) -> None:
+        """encoder_self_attention(..., layer=6) ran a six-layer model before refusing."""
+        with pytest.raises(ValueError, match=r"layer must be an int in \[-6, 5\]"):
+            encoder_self_attention(self.SixTokens(), self.SixLayers(), "a b", layer=6)
+
+
 @pytest.mark.models
 class TestArchitecturesPage:
     SENTENCE = "The detective read the letter and named the thief."
@@ -75,7 +97,7 @@ class TestArchitecturesPage:
         """MiniLM's self-attention puts weight above the diagonal: it reads both ways."""
         from nlpguide.models.attention import encoder_self_attention
 
-        tok, model = _encoder("eager")
+        tok, model = encoder("eager")
         m = encoder_self_attention(tok, model, self.SENTENCE, layer=0)
         assert m.queries[0] == "[CLS]"
         assert not m.causal
@@ -85,7 +107,7 @@ class TestArchitecturesPage:
         """SmolLM2's self-attention is exactly zero above the diagonal, in every layer shown."""
         from nlpguide.models.attention import decoder_self_attention
 
-        tok, lm = _decoder("eager")
+        tok, lm = decoder("eager")
         for layer in (0, -1):
             m = decoder_self_attention(tok, lm, self.SENTENCE, layer=layer)
             assert m.causal
@@ -95,7 +117,7 @@ class TestArchitecturesPage:
         """A model on the fused (sdpa) kernel returns no weights: a clear error, not zeros."""
         from nlpguide.models.attention import decoder_self_attention
 
-        tok, lm = _decoder()
+        tok, lm = decoder()
         with pytest.raises(ValueError, match="eager"):
             decoder_self_attention(tok, lm, self.SENTENCE)
 
@@ -106,7 +128,7 @@ class TestArchitecturesPage:
 
         from nlpguide.models.attention import seq2seq_attention
 
-        tok, _ = _encoder()  # any tokenizer works; the ids only need to fit the vocabulary
+        tok, _ = encoder()  # any tokenizer works; the ids only need to fit the vocabulary
         torch.manual_seed(0)
         config = T5Config(  # type: ignore[call-arg]
             vocab_size=len(tok),

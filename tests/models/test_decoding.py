@@ -58,6 +58,11 @@ class TestTraceMarkdown:
         row = trace_markdown([GreedyStep(0, (Candidate(" a|\n", 1, 1.0),))]).splitlines()[2]
         assert row == "| 1 | `␣a\\|\\n` | 1.000 |"
 
+    def test_carriage_return_and_line_separator_cannot_break_the_table(self) -> None:
+        """A token holding "\\r" or U+2028 broke trace_markdown's table row (fuzzing found)."""
+        table = trace_markdown([GreedyStep(0, (Candidate("a\rb\u2028c", 1, 0.5),))])
+        assert table.splitlines()[2] == "| 1 | `a\\rb\\u2028c` | 0.500 |"
+
     def test_show_token_rejects_bytes(self) -> None:
         """show_token takes str only."""
         with pytest.raises(TypeError, match="token must be a str"):

@@ -269,3 +269,25 @@ class TestArtefactRecord:
             error, match="kind must be one of 'headline_lora', 'masked_lm', 'seq2seq'"
         ):
             models.artefact_record(kind)  # type: ignore[arg-type]
+
+
+class TestSeedEverything:
+    def test_draws_repeat_after_seeding(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Python's, numpy's and torch's draws repeat after the same seed; the seed is returned."""
+        import random
+
+        import numpy as np
+        import torch
+
+        monkeypatch.setenv("PYTHONHASHSEED", "0")  # restored after the test, as set here
+        state = random.getstate(), np.random.get_state(), torch.get_rng_state()  # noqa: NPY002
+        try:
+            draws = []
+            for _ in range(2):
+                assert models.seed_everything(7) == 7
+                draws.append((random.random(), np.random.random(), float(torch.rand(1))))  # noqa: NPY002
+            assert draws[0] == draws[1]
+        finally:
+            random.setstate(state[0])
+            np.random.set_state(state[1])  # noqa: NPY002
+            torch.set_rng_state(state[2])

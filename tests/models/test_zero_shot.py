@@ -237,6 +237,13 @@ class TestZeroShotClassifier:
         assert np.all(bias > 0)
         assert bias.sum() == pytest.approx(1.0)
 
+    def test_bias_fillers_are_checked_before_the_model(self) -> None:
+        """bias({'a': 1}) iterated the dict into the tokenizer; bias(5) was not iterable."""
+        tok, lm = _decoder()
+        for fillers in ({"a": 1}, 5):
+            with pytest.raises(TypeError, match="fillers"):
+                ZeroShotClassifier(tok, lm).bias(fillers)  # type: ignore[arg-type]
+
     def test_classify_shapes_and_timing(self) -> None:
         """classify() gives one row, one timing and one token count per document."""
         tok, lm = _decoder()

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+import site_pages
 
-SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "compare_builds.py"
-
-
-def _module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("compare_builds", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-compare_builds = _module()
+compare_builds = site_pages.compare_builds()
 
 
 def _cell(text: str, *, tags: tuple[str, ...] = (), png: str | None = None) -> dict[str, object]:

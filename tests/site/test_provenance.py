@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -12,27 +11,15 @@ import subprocess
 import sys
 from contextlib import redirect_stdout
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from site_pages import HEADER
+from site_pages import HEADER, compare_builds
 
 from nlpguide import provenance
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-COMPARE = next(p for p in (ROOT / "tools", ROOT / "tests") if (p / "compare_builds.py").is_file())
 SHA = "ab" * 32
-
-
-def _compare_builds() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("compare_builds", COMPARE / "compare_builds.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +77,7 @@ class TestRecord:
 class TestComparison:
     """``nox -s repro`` ignores the record's time fields, and only those."""
 
-    compare_builds = _compare_builds()
+    compare_builds = compare_builds()
 
     def _build(self, root: Path, record: dict[str, object]) -> Path:
         cell = {

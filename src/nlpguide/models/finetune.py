@@ -338,12 +338,13 @@ def load_result(folder: str | Path) -> FineTuneResult:
     ...
     FileNotFoundError: ... holds no finetune-result.json: not a saved fine-tune result
     """
+    path = _check.path("folder", folder)
     from transformers import AutoModelForSequenceClassification, AutoTokenizer  # noqa: PLC0415
 
-    path = Path(folder)
     record_file = path / _RESULT_FILE
     if not record_file.is_file():
-        raise FileNotFoundError(f"{path} holds no {_RESULT_FILE}: not a saved fine-tune result")
+        msg = f"folder {path} holds no {_RESULT_FILE}: not a saved fine-tune result"
+        raise FileNotFoundError(msg)
     record = json.loads(record_file.read_text(encoding="utf-8"))
     with _quiet():
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)

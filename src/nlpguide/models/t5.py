@@ -130,9 +130,9 @@ def load_tokenizer(folder: Path | str) -> Any:
     >>> tok.pad_token_id, tok.eos_token_id, tok.unk_token_id, len(tok)
     (0, 1, 2, 8100)
     """
+    folder = _check.path("folder", folder)
     from transformers import T5TokenizerFast  # type: ignore[attr-defined,unused-ignore]  # noqa: PLC0415
 
-    folder = Path(folder)
     if not (folder / SPIECE_FILE).is_file():
         msg = f"{folder} holds no {SPIECE_FILE}: not a T5 tokenizer folder"
         raise FileNotFoundError(msg)
@@ -233,9 +233,9 @@ def read_record(folder: Path | str = ARTEFACT_DIR) -> dict[str, Any]:
     >>> record["metrics"]["test"]["topic_exact_match_greedy"] >= 0.9
     True
     """
-    path = Path(folder) / RECORD_FILE
+    path = _check.path("folder", folder) / RECORD_FILE
     if not path.is_file():
-        msg = f"{folder} holds no {RECORD_FILE}: not a T5 artefact folder"
+        msg = f"folder {folder} holds no {RECORD_FILE}: not a T5 artefact folder"
         raise FileNotFoundError(msg)
     try:
         record: object = json.loads(path.read_text(encoding="utf-8"))
@@ -262,14 +262,14 @@ def load_t5(folder: Path | str = ARTEFACT_DIR) -> tuple[Any, Any]:
     >>> tok.model_max_length
     128
     """
+    folder = _check.path("folder", folder)
     import torch  # noqa: PLC0415
     from transformers import T5ForConditionalGeneration  # noqa: PLC0415
 
-    folder = Path(folder)
     for name in (SPIECE_FILE, "config.json", "model.safetensors"):
         if not (folder / name).is_file():
             msg = (
-                f"{folder} is not a T5 artefact: {name} is missing "
+                f"folder {folder} is not a T5 artefact: {name} is missing "
                 "(train one with `python training/train_t5_multitask.py --out FOLDER`)"
             )
             raise FileNotFoundError(msg)
@@ -297,8 +297,8 @@ def export_t5(src: Path | str, dst: Path | str) -> None:
      'tokenizer.json', 'tokenizer_config.json']
     >>> shutil.rmtree(dst)
     """
+    src, dst = _check.path("src", src), _check.path("dst", dst)
     tok, model = load_t5(src)
-    dst = Path(dst)
     dst.mkdir(parents=True, exist_ok=True)
     with quiet_progress():
         model.save_pretrained(str(dst))
