@@ -16,7 +16,7 @@ import pytest
 from argument_contract import ContractTests, Row, call
 
 import nlpguide
-from nlpguide import catalogues, choose, cli, metrics, mlm, provenance, sizes, text2text
+from nlpguide import choose, cli, metrics, mlm, provenance, sizes, text2text
 
 #: The core layer's public modules: they import neither torch nor transformers.
 MODULES = (
@@ -27,7 +27,6 @@ MODULES = (
     "nlpguide.sizes",
     "nlpguide.cli",
     "nlpguide.metrics",
-    "nlpguide.catalogues",
     "nlpguide.provenance",
 )
 
@@ -362,34 +361,6 @@ TABLE: list[Row] = [
         metrics.chrf,
         {"hypotheses": PAIRS[0], "references": PAIRS[1]},
         _text_pair("hypotheses", "references"),
-    ),
-    # nlpguide.catalogues
-    Row(catalogues.placeholders, {"text": "%s files"}, [("text", 5, TypeError)]),
-    Row(
-        catalogues.deduplicate,
-        {"pairs": [("a", "b")]},
-        [
-            ("pairs", 5, TypeError),
-            ("pairs", [("a",)], ValueError),
-        ],
-    ),
-    Row(
-        catalogues.clean_catalogue_pair,
-        {"english": "Open file", "french": "Ouvrir"},
-        [
-            ("english", 5, TypeError),
-            ("french", None, TypeError),
-            ("accelerators", 5, TypeError),
-        ],
-    ),
-    Row(
-        catalogues.drop_reason,
-        {"english": "Open file", "french": "Ouvrir"},
-        [
-            ("english", b"x", TypeError),
-            ("french", 5, TypeError),
-            ("accelerators", None, TypeError),
-        ],
     ),
     # nlpguide.provenance
     Row(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import catalogues as cat
 import pytest
+from argument_contract import ContractTests, Row
 from catalogues import clean_catalogue_pair, deduplicate, drop_reason, placeholders
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -330,6 +331,41 @@ class TestShippedSplits:
         folder = Path(data.__file__).parent / "data_files" / "translation_en_fr"
         record = json.loads((folder / "SOURCES.json").read_text(encoding="utf-8"))
         assert record["cleaning_rules_version"] == cat.CLEANING_RULES_VERSION
+
+
+class TestArguments(ContractTests):
+    """Training code keeps the package's contract: a bad argument is refused by name."""
+
+    TABLE = [
+        Row(cat.placeholders, {"text": "%s files"}, [("text", 5, TypeError)]),
+        Row(
+            cat.deduplicate,
+            {"pairs": [("a", "b")]},
+            [
+                ("pairs", 5, TypeError),
+                ("pairs", [("a",)], ValueError),
+            ],
+        ),
+        Row(
+            cat.clean_catalogue_pair,
+            {"english": "Open file", "french": "Ouvrir"},
+            [
+                ("english", 5, TypeError),
+                ("french", None, TypeError),
+                ("accelerators", 5, TypeError),
+            ],
+        ),
+        Row(
+            cat.drop_reason,
+            {"english": "Open file", "french": "Ouvrir"},
+            [
+                ("english", b"x", TypeError),
+                ("french", 5, TypeError),
+                ("accelerators", None, TypeError),
+            ],
+        ),
+    ]
+    MODULES = ("catalogues",)
 
 
 def test_docstring_examples() -> None:
