@@ -78,7 +78,27 @@ TABLE: list[Row] = [
     Row(data.bbc_articles, {}),
     Row(data.bbc_news, {}),
     Row(data.bbc_split, {}, [("verify", None, TypeError)]),  # skipped the hash check once
-    Row(data.translation_pairs, {}, [("split", "dev", ValueError), ("split", 5, TypeError)]),
+    Row(
+        data.translation_pairs,
+        {},
+        [
+            ("split", "dev", ValueError),
+            ("split", 5, TypeError),
+            ("domain", "news", ValueError),
+            ("domain", None, TypeError),
+        ],
+    ),
+    Row(
+        data.imdb_reviews,
+        {"split": "test", "n": 3},
+        [
+            ("split", "validation", ValueError),
+            ("split", 5, TypeError),
+            ("n", 0, ValueError),
+            ("n", True, TypeError),
+            ("n", 24_790, ValueError),  # more than the split holds: refused, not cut
+        ],
+    ),
     # nlpguide.models
     Row(models.encoder, {}, [*_loader(), ("model_class", "AutoModel", TypeError)]),
     Row(models.masked_lm, {}, _loader()),
