@@ -1483,7 +1483,11 @@ def _narrow(
         dropped = [c.name for c in checkpoints if not keep(c)]
         detail = f"dropped {', '.join(dropped)}" if dropped else "all fit"
         if checkpoints and not kept:
-            detail += "; none of the catalogue's checkpoints fits: relax the budget"
+            small = checkpoints[0]
+            detail += (
+                f"; none fits: the smallest needs {_size(small.memory)} and "
+                f"{small.cpu_ms:g} ms, so relax the budget"
+            )
         reasons.append(f"{text} ({detail})")
         checkpoints = kept
     return checkpoints

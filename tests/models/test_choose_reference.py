@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nlpguide.choose import (
-    QUICK_REFERENCE,
+    CATALOGUE,
+    CATALOGUE_BY_NAME,
     SUPPORTED_MODEL_TYPES,
     counted_model_class,
     forward_flops,
     known_models,
     parameter_count,
-    recommend,
     reference_config,
 )
 
@@ -96,16 +96,17 @@ def _measured_flops(model_type: str, tokens: int, target_tokens: int) -> int:
 class TestRecommend:
     @pytest.mark.models
     def test_pipeline_tasks_exist_in_transformers(self) -> None:
-        """Each pipeline_task is a real transformers pipeline; each None task was removed there."""
+        """Each task's pipeline_task is a real transformers pipeline; None only for removed ones."""
         from transformers.pipelines import REMOVED_TASKS, SUPPORTED_TASKS
 
-        for row in QUICK_REFERENCE:
-            rec = recommend(row.task)
-            if rec.pipeline_task is None:
-                assert row.architecture == "encoder-decoder"
-                assert row.task.lower() in REMOVED_TASKS
+        for task in CATALOGUE:
+            if task.pipeline_task is None:
+                assert task.architecture == "encoder-decoder", task.name
             else:
-                assert rec.pipeline_task in SUPPORTED_TASKS
+                assert task.pipeline_task in SUPPORTED_TASKS, task.name
+        assert {"summarization", "translation"} <= set(REMOVED_TASKS)
+        for name in ("summarization", "translation"):
+            assert CATALOGUE_BY_NAME[name].pipeline_task is None
 
 
 class TestParameterCount:
