@@ -64,9 +64,9 @@ class TestCommands:
         code, out, _ = run(capsys, "recommend", "translate", *flags)
         rec = choose.recommend("translate", **constraints)
         assert code == 0
-        assert [
-            line.split()[0] for line in out.splitlines() if line.startswith("  ") and " ms" in line
-        ] == list(rec.models)
+        lines = out.splitlines()
+        rows = lines[lines.index("reasons:") - len(rec.checkpoints) : lines.index("reasons:")]
+        assert [row.split()[0] for row in rows] == list(rec.models)
 
     def test_recommend_undecided_prints_the_questions(
         self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
