@@ -2,7 +2,7 @@
 
 The configs nlpguide bundles (``nlpguide._reference_configs``, :func:`nlpguide.sizes.known_models`)
 are not typed again here: tests read them from there.  These add shapes the bundle lacks
-(ALBERT, ELECTRA base and large, T5 v1.1, UMT5, mBART-cc25, Mistral, Gemma, ...).
+(ALBERT, ELECTRA base and large, t5-large, UMT5, mBART-cc25, Mistral, Gemma, ...).
 Only the fields that fix parameter shapes are kept (plus ``model_type``), spelled and
 valued as in each file; fields a file leaves out are left out here too, so the
 counter's defaults are exercised as transformers' own would be.
@@ -69,19 +69,6 @@ REAL_CONFIGS: dict[str, dict[str, Any]] = {
         "num_heads": 16,
         "num_layers": 24,
         "relative_attention_num_buckets": 32,
-        "vocab_size": 32128,
-    },
-    "google/t5-v1_1-base": {
-        "model_type": "t5",
-        "d_ff": 2048,
-        "d_kv": 64,
-        "d_model": 768,
-        "feed_forward_proj": "gated-gelu",
-        "num_decoder_layers": 12,
-        "num_heads": 12,
-        "num_layers": 12,
-        "relative_attention_num_buckets": 32,
-        "tie_word_embeddings": False,
         "vocab_size": 32128,
     },
     "google/umt5-small": {

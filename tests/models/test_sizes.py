@@ -282,7 +282,7 @@ class TestAgainstAccelerate:
 
     @pytest.mark.parametrize(
         "name",
-        ["bert-base-uncased", "t5-small", "google/t5-v1_1-base", "facebook/bart-large",
+        ["bert-base-uncased", "t5-small", "google/flan-t5-base", "facebook/bart-large",
          "Helsinki-NLP/opus-mt-en-fr", "gpt2", "meta-llama/Llama-2-7b-hf", "Qwen/Qwen2.5-0.5B-Instruct",
          "google/gemma-2b", "albert/albert-base-v2"],
     )  # fmt: skip
