@@ -226,11 +226,12 @@ def render_table(
 
 # --------------------------------------------------------------------------- tasks
 
-Role = Literal["understand", "generate", "transform"]
 
 #: The lesson's three families by what they do with the text.
-ROLES: Final[Mapping[Architecture, Role]] = MappingProxyType(
-    {"encoder": "understand", "decoder": "generate", "encoder-decoder": "transform"}
+ROLES: Final[Mapping[Architecture, Literal["understand", "generate", "transform"]]] = (
+    MappingProxyType(
+        {"encoder": "understand", "decoder": "generate", "encoder-decoder": "transform"}
+    )
 )
 
 
@@ -815,7 +816,7 @@ class Question:
     ['understand', 'generate', 'transform']
     """
 
-    role: Role
+    role: Literal["understand", "generate", "transform"]
     text: str
     architecture: Architecture
     task: str
@@ -874,14 +875,14 @@ def _model_architecture(name: str) -> Architecture:
 
 # ------------------------------------------------------------- checkpoints and costs
 
-#: Precision, batch and length at which :attr:`Checkpoint.memory` is counted.
+#: Precision, batch and length at which ``Checkpoint.memory`` is counted.
 MEMORY_DTYPE: Final = "fp32"
 MEMORY_TOKENS: Final = 512
-#: The request :attr:`Checkpoint.cpu_ms` times: this many input tokens, and this many
+#: The request ``Checkpoint.cpu_ms`` times: this many input tokens, and this many
 #: new tokens for a model that writes text.
 REQUEST_TOKENS: Final = 128
 NEW_TOKENS: Final = 32
-#: The CPU speed assumed for :attr:`Checkpoint.cpu_ms`, in FLOP/s: a recent multi-core
+#: The CPU speed assumed for ``Checkpoint.cpu_ms``, in FLOP/s: a recent multi-core
 #: laptop or server CPU in fp32.  A rough figure: measure on your own machine.
 CPU_FLOPS: Final = 2e11
 #: ``cpu_only=True`` keeps the checkpoints whose estimated request fits in this time.
@@ -895,7 +896,7 @@ class Checkpoint:
     """A public Hugging Face Hub checkpoint and what it costs, from its bundled config.
 
     ``parameters`` is :func:`parameter_count`; ``memory`` the bytes to run it
-    (:attr:`MemoryEstimate.inference` in fp32 for one sequence of 512 tokens: the
+    (``MemoryEstimate.inference`` in fp32 for one sequence of 512 tokens: the
     weights, plus the KV cache of a model that writes text); ``cpu_ms`` the time of one
     request estimated from :func:`forward_flops` (128 input tokens, and 32 new tokens
     for a model that writes text) at :data:`CPU_FLOPS`; ``ready`` whether the
@@ -1011,7 +1012,7 @@ _DATA: Final = 0.5
 #: Verbs that say what the model does with the text, by the lesson's three roles.  A
 #: role's verb adds 0.6 to each task of its family that the words already point to,
 #: and alone it leads to the family's generic task (the one its question leads to).
-ROLE_VERBS: Final[Mapping[Role, tuple[str, ...]]] = MappingProxyType({
+ROLE_VERBS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
     "understand": ("classif", "label", "flag", "detect", "identif", "recogni", "sort",
                    "filter", "assign", "judge", "decide", "predict", "spot", "score",
                    "extract", "find", "measure", "match", "compar", "check", "whether",
@@ -1329,7 +1330,7 @@ def recommend(
     description: "French tweets") other than English choose multilingual checkpoints,
     and a language pair chooses translation models.  *memory* (bytes, or a size such as
     "4GB"), *latency_ms* and *cpu_only* only narrow: they drop the checkpoints whose
-    :attr:`Checkpoint.memory` or estimated CPU time (:attr:`Checkpoint.cpu_ms`,
+    ``Checkpoint.memory`` or estimated CPU time (``Checkpoint.cpu_ms``,
     at most :data:`CPU_ONLY_MS` on a CPU) exceeds the budget, and never add one.
     The reasons say what each constraint changed.
 
