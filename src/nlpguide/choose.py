@@ -58,7 +58,9 @@ __all__ = [
     "CATALOGUE_BY_NAME",
     "CPU_FLOPS",
     "CPU_ONLY_MS",
+    "DATA_SCORE",
     "DTYPES",
+    "KEYWORD_SCORE",
     "LORA_TARGET_MODULES",
     "MANY_EXAMPLES",
     "MEMORY_DTYPE",
@@ -73,6 +75,7 @@ __all__ = [
     "SUPPORTED_MODEL_TYPES",
     "TABLE_FORMATS",
     "TABLE_HEADERS",
+    "VERB_SCORE",
     "Checkpoint",
     "MemoryEstimate",
     "Question",
@@ -1004,9 +1007,10 @@ class _Match:
     misspelt: tuple[tuple[str, str], ...]
 
 
-_KEYWORD: Final = 1.0
-_VERB: Final = 0.6
-_DATA: Final = 0.5
+#: The score of each matched keyword word, of any data word, and of any role verb.
+KEYWORD_SCORE: Final = 1.0
+DATA_SCORE: Final = 0.5
+VERB_SCORE: Final = 0.6
 
 # fmt: off
 #: Verbs that say what the model does with the text, by the lesson's three roles.  A
@@ -1060,11 +1064,11 @@ def _score(task: Task, words: Sequence[str]) -> _Match:
     for phrase in task.keywords:
         hit = _find(_phrase(phrase), words)
         if hit:
-            score += _KEYWORD * len(hit[0])
+            score += KEYWORD_SCORE * len(hit[0])
             matched += hit[0]
             misspelt += hit[1]
     verbs = ROLE_VERBS[ROLES[task.architecture]]
-    for phrases, weight in ((task.data, _DATA), (verbs, _VERB)):
+    for phrases, weight in ((task.data, DATA_SCORE), (verbs, VERB_SCORE)):
         if phrases is verbs and not score and task.name != _GENERIC[task.architecture]:
             break  # a verb supports a task the words point to, or its family's generic one
         hits = [h for h in (_find(_phrase(p), words) for p in phrases) if h]
