@@ -268,6 +268,7 @@ class Task:
     data: tuple[str, ...] = ()
     pipeline_task: str | None = None
     zero_shot: str | None = None
+    usage: str = "no pipeline in transformers 5: AutoModelForSeq2SeqLM and generate()"
 
 
 _ZSC: Final = "zero-shot classification"
@@ -538,8 +539,9 @@ CATALOGUE: Final[tuple[Task, ...]] = (
             "deepset/roberta-base-squad2",
         }),
         data=("paragraph", "passage", "context"),
-        pipeline_task="question-answering",
         zero_shot=_INSTRUCT,
+        usage="no pipeline in transformers 5: AutoModelForQuestionAnswering, and the span "
+              "between the best start and end logits",
     ),
     Task(
         "fill-mask",
@@ -1208,8 +1210,8 @@ class Recommendation:
     size and cost; ``approach`` says how to use them with the labelled examples given;
     ``reasons`` give the words that decided, the rule that fired, and what each
     constraint changed.  ``pipeline_task`` is the transformers 5 ``pipeline()`` task,
-    or ``None`` where it has none (summarization and translation: call ``generate()``
-    on ``AutoModelForSeq2SeqLM``).
+    or ``None`` where it has none (summarization, translation, extractive question
+    answering); ``usage`` says how to run the checkpoints either way.
 
     >>> rec = recommend("summarise meeting notes")
     >>> rec.task, rec.architecture, rec.models[0]
@@ -1224,6 +1226,7 @@ class Recommendation:
     reasons: tuple[str, ...]
     questions: tuple[str, ...] = ()
     pipeline_task: str | None = None
+    usage: str = ""
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -1415,6 +1418,7 @@ def recommend(
     architecture = _model_architecture(names[0])
     if architecture != best.task.architecture:
         reasons.append(f"the route changed the family: {best.task.architecture} -> {architecture}")
+    pipeline_task = chosen.pipeline_task if architecture == chosen.architecture else _GENERATE
     return Recommendation(
         description=description,
         task=chosen.name,
@@ -1422,7 +1426,10 @@ def recommend(
         approach=approach,
         checkpoints=tuple(checkpoints),
         reasons=tuple(reasons),
-        pipeline_task=chosen.pipeline_task if architecture == chosen.architecture else _GENERATE,
+        pipeline_task=pipeline_task,
+        usage=(
+            f'pipeline("{pipeline_task}", model=<a checkpoint>)' if pipeline_task else chosen.usage
+        ),
     )
 
 

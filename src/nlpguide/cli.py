@@ -119,12 +119,11 @@ def _render_recommendation(rec: Any, answered: str, choose: Any) -> str:
                 'then: nlpguide recommend "<the task in other words>"',
             ]
         )
-    pipeline = rec.pipeline_task or "(none in transformers 5: AutoModelForSeq2SeqLM + generate())"
     lines = [
         f"task:         {rec.task}",
         f"architecture: {rec.architecture} ({choose.ROLES[rec.architecture]})",
         f"approach:     {rec.approach}",
-        f"pipeline:     {pipeline}",
+        f"usage:        {rec.usage}",
         (
             f"checkpoints:  smallest first; memory to run in {choose.MEMORY_DTYPE} "
             f"({choose.MEMORY_TOKENS} tokens), CPU time of one request at "

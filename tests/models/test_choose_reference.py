@@ -101,10 +101,10 @@ class TestRecommend:
 
         for task in CATALOGUE:
             if task.pipeline_task is None:
-                assert task.architecture == "encoder-decoder", task.name
+                assert "AutoModelFor" in task.usage, task.name
             else:
                 assert task.pipeline_task in SUPPORTED_TASKS, task.name
-        assert {"summarization", "translation"} <= set(REMOVED_TASKS)
+        assert {"summarization", "translation", "question-answering"} <= set(REMOVED_TASKS)
         for name in ("summarization", "translation"):
             assert CATALOGUE_BY_NAME[name].pipeline_task is None
 
@@ -114,7 +114,12 @@ class TestParameterCount:
     @pytest.mark.parametrize("name", known_models())
     def test_equals_meta_instantiation(self, name: str) -> None:
         """The count equals transformers' meta-device instantiation for every bundled config."""
-        assert parameter_count(name) == _meta_parameter_count(reference_config(name))
+        fields = reference_config(name)
+        expected = _meta_parameter_count(fields)
+        if fields["model_type"] in T5_FAMILY and fields.get("tie_word_embeddings") is False:
+            # transformers 5 unties lm_head only on loading a checkpoint (see below).
+            expected += int(str(fields["vocab_size"])) * int(str(fields["d_model"]))
+        assert parameter_count(name) == expected
 
     @pytest.mark.models
     @pytest.mark.parametrize("model_type", sorted(SMALL_CONFIGS))
