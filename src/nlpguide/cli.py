@@ -3,7 +3,7 @@
 ::
 
     nlpguide table                         # the quick-reference table
-    nlpguide recommend "sentiment analysis"
+    nlpguide recommend "sentiment of tweets" --examples 5000 --memory 4GB [--languages fr] [--cpu]
     nlpguide mask "The cat sat on the mat" --seed 0
     nlpguide frame mnli --premise "..." --hypothesis "..."
     nlpguide params bert-base-uncased --tokens 128
@@ -79,18 +79,69 @@ def _cmd_table(args: argparse.Namespace) -> str:
 def _cmd_recommend(args: argparse.Namespace) -> str:
     from . import choose  # noqa: PLC0415
 
-    rec = choose.recommend(args.task)
-    return "\n".join(
-        [
-            f"task:         {rec.task}",
-            f"architecture: {rec.architecture}",
-            f"models:       {', '.join(rec.models)}",
-            f"why:          {rec.why}",
-            f"pipeline:     {rec.pipeline_task or '(none in transformers 5)'}",
-            f"usage:        {rec.usage}",
-            f"cost:         {rec.cost_note}",
-        ]
-    )
+    constraints: dict[str, Any] = {
+        "examples": args.examples,
+        "memory": args.memory,
+        "latency_ms": args.latency_ms,
+        "languages": None if args.languages is None else args.languages.split(","),
+        "cpu_only": args.cpu,
+    }
+    rec = choose.recommend(args.task, **constraints)
+    answered = ""
+    if not rec.decided and sys.stdin.isatty():
+        # The lesson's three questions, asked in turn: the first "yes" decides the family.
+        print("The words do not decide the task. Three questions (y/n):")
+        for question in choose.QUESTIONS:
+            if _ask(question.text):
+                answered = f"you answered yes to: {question.text}"
+                rec = choose.recommend(question.task, **constraints)
+                break
+    return _render_recommendation(rec, answered, choose)
+
+
+def _ask(question: str) -> bool:
+    try:
+        return input(f"{question} [y/N] ").strip().casefold() in {"y", "yes"}
+    except EOFError:
+        return False
+
+
+def _render_recommendation(rec: Any, answered: str, choose: Any) -> str:
+    if not rec.decided:
+        return "\n".join(
+            [
+                f"task:         (undecided) {rec.description!r}",
+                "architecture: (undecided)",
+                "reasons:",
+                *(f"  - {reason}" for reason in rec.reasons),
+                "questions:",
+                *(f"  {i}. {q}" for i, q in enumerate(rec.questions, start=1)),
+                'then: nlpguide recommend "<the task in other words>"',
+            ]
+        )
+    lines = [
+        f"task:         {rec.task}",
+        f"architecture: {rec.architecture} ({choose.ROLES[rec.architecture]})",
+        f"approach:     {rec.approach}",
+        f"usage:        {rec.usage}",
+        (
+            f"checkpoints:  smallest first; memory to run in {choose.MEMORY_DTYPE} "
+            f"({choose.MEMORY_TOKENS} tokens), CPU time of one request at "
+            f"{choose.CPU_FLOPS / 1e9:.0f} GFLOP/s (an estimate)"
+        ),
+    ]
+    if not rec.checkpoints:
+        lines.append("  (none fits the constraints: see the reasons)")
+    width = max((len(c.name) for c in rec.checkpoints), default=0)
+    for c in rec.checkpoints:
+        base = "" if c.ready else "  (base: fine-tune it)"
+        lines.append(
+            f"  {c.name:<{width}}  {c.parameters / 1e6:7,.1f}M parameters  "
+            f"{c.memory / 1e6:8,.1f} MB  {c.cpu_ms:7,.1f} ms{base}"
+        )
+    lines.append("reasons:")
+    lines += [f"  - {reason}" for reason in ([answered] if answered else []) + list(rec.reasons)]
+    return "\n".join(lines)
 
 
 def _cmd_mask(args: argparse.Namespace) -> str:
@@ -251,8 +302,17 @@ def _parser() -> _Parser:
 
     p = sub.add_parser("table", help="print the quick-reference table")
     p.add_argument("--format", choices=["text", "markdown", "html"], default="text")
-    p = sub.add_parser("recommend", help="which architecture and model for a task")
-    p.add_argument("task")
+    p = sub.add_parser(
+        "recommend", help="which architecture and checkpoints for a task, in your own words"
+    )
+    p.add_argument("task", help='the task in your own words, e.g. "sentiment of tweets"')
+    p.add_argument(
+        "--examples", type=_whole(0, 10**12), default=None, help="labelled examples you have"
+    )
+    p.add_argument("--memory", default=None, help="memory budget to run the model, e.g. 4GB")
+    p.add_argument("--latency-ms", type=float, default=None, help="latency budget in ms (CPU)")
+    p.add_argument("--languages", default=None, help="languages, comma-separated: fr or en,fr")
+    p.add_argument("--cpu", action="store_true", help="the model must run on a CPU")
     p = sub.add_parser("mask", help="simulate BERT's masking on a sentence")
     p.add_argument("text")
     p.add_argument("--seed", type=int, default=None)
@@ -286,12 +346,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     raises :class:`TypeError`. Bad command-line input returns 2 after one error line.
 
     >>> main(["recommend", "ner"])  # doctest: +ELLIPSIS
-    task:         ...
+    task:         named entity recognition
+    ...
     0
     >>> import contextlib, io
     >>> with contextlib.redirect_stderr(io.StringIO()) as err:
-    ...     status = main(["recommend", "knitting"])
-    >>> status, err.getvalue().startswith("nlpguide: error: unknown task 'knitting'")
+    ...     status = main(["recommend", "ner", "--memory", "lots"])
+    >>> status, err.getvalue().startswith("nlpguide: error: memory must be a size")
     (2, True)
     """
     parser = _parser()

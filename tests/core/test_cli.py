@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,12 +31,83 @@ class TestCommands:
         assert code == 0
         assert out.strip() == choose.render_table("markdown").strip()
 
-    def test_recommend_alias(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """An alias resolves to its task and the encoder family."""
-        code, out, _ = run(capsys, "recommend", "sentiment analysis")
+    def test_recommend_prints_each_field(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """`recommend` prints one line per field, each checkpoint with its sizes, and the reasons."""
+        argv = ("recommend", "sentiment of tweets", "--examples", "5000", "--memory", "4GB")
+        code, out, _ = run(capsys, *argv)
+        rec = choose.recommend("sentiment of tweets", examples=5000, memory="4GB")
         assert code == 0
-        assert "Classification" in out
-        assert "architecture: encoder" in out
+        lines = out.splitlines()
+        assert lines[0] == f"task:         {rec.task}"
+        assert lines[1] == f"architecture: {rec.architecture} (understand)"
+        assert lines[2] == f"approach:     {rec.approach}"
+        for c in rec.checkpoints:
+            row = next(line for line in lines if line.strip().startswith(c.name + " "))
+            assert f"{c.parameters / 1e6:,.1f}M parameters" in row
+            assert f"{c.memory / 1e6:,.1f} MB" in row
+        for reason in rec.reasons:
+            assert f"  - {reason}" in lines
+
+    @pytest.mark.parametrize(
+        ("flags", "constraints"),
+        [
+            (["--languages", "en,fr"], {"languages": ["en", "fr"]}),
+            (["--cpu"], {"cpu_only": True}),
+            (["--latency-ms", "20"], {"latency_ms": 20.0}),
+            (["--examples", "0"], {"examples": 0}),
+        ],
+    )
+    def test_recommend_constraints(
+        self, capsys: pytest.CaptureFixture[str], flags: list[str], constraints: dict[str, Any]
+    ) -> None:
+        """Each flag passes its constraint to recommend()."""
+        code, out, _ = run(capsys, "recommend", "translate", *flags)
+        rec = choose.recommend("translate", **constraints)
+        assert code == 0
+        lines = out.splitlines()
+        rows = lines[lines.index("reasons:") - len(rec.checkpoints) : lines.index("reasons:")]
+        assert [row.split()[0] for row in rows] == list(rec.models)
+
+    def test_recommend_undecided_prints_the_questions(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Outside a terminal, words that decide nothing print the three questions, exit 0."""
+        monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+        code, out, _ = run(capsys, "recommend", "knitting patterns")
+        assert code == 0
+        assert "architecture: (undecided)" in out
+        for i, question in enumerate(choose.QUESTIONS, start=1):
+            assert f"  {i}. {question.text}" in out
+
+    @pytest.mark.parametrize("answers", [["n", "y"], ["no", "yes", "y"], ["", "Y"]])
+    def test_recommend_asks_in_a_terminal(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+        answers: list[str],
+    ) -> None:
+        """In a terminal the questions are asked in turn; the first yes decides the family."""
+        replies = iter(answers)
+        monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+        monkeypatch.setattr("builtins.input", lambda _prompt: next(replies))
+        code, out, _ = run(capsys, "recommend", "knitting patterns")
+        assert code == 0
+        assert "architecture: decoder (generate)" in out
+        assert f"you answered yes to: {choose.QUESTIONS[1].text}" in out
+
+    def test_recommend_end_of_input_is_no(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Ctrl-D at a question counts as no: all no leaves the answer undecided."""
+
+        def eof(_prompt: str) -> str:
+            raise EOFError
+
+        monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+        monkeypatch.setattr("builtins.input", eof)
+        code, out, _ = run(capsys, "recommend", "knitting patterns")
+        assert code == 0
+        assert "architecture: (undecided)" in out
 
     def test_mask_is_seeded(self, capsys: pytest.CaptureFixture[str]) -> None:
         """The same seed prints the same masking; the original sentence is shown."""
@@ -106,7 +178,14 @@ class TestErrors:
     @pytest.mark.parametrize(
         "argv",
         [
-            ["recommend", "knitting"],
+            ["recommend", "ner", "--memory", "lots"],
+            ["recommend", "ner", "--memory", "0GB"],
+            ["recommend", "ner", "--examples", "-1"],
+            ["recommend", "ner", "--examples", "many"],
+            ["recommend", "ner", "--latency-ms", "0"],
+            ["recommend", "ner", "--latency-ms", "soon"],
+            ["recommend", "ner", "--languages", "x1"],
+            ["recommend", "ner", "--languages", ""],
             ["frame", "mnli", "--premise", "only one field"],
             ["frame", "nosuchtask", "--text", "x"],
             ["frame", "mnli", "stray"],
@@ -219,7 +298,7 @@ class TestStartup:
     def test_python_m_entry_point(self) -> None:
         """`python -m nlpguide` is the same CLI, with status 2 on a bad command."""
         result = subprocess.run(
-            [sys.executable, "-m", "nlpguide", "recommend", "knitting"],
+            [sys.executable, "-m", "nlpguide", "recommend", "ner", "--memory", "lots"],
             capture_output=True,
             text=True,
             check=False,

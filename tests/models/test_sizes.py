@@ -282,8 +282,8 @@ class TestAgainstAccelerate:
 
     @pytest.mark.parametrize(
         "name",
-        ["bert-base-uncased", "t5-small", "google/t5-v1_1-base", "facebook/bart-large",
-         "Helsinki-NLP/opus-mt-en-fr", "gpt2", "meta-llama/Llama-2-7b-hf", "Qwen/Qwen2-0.5B",
+        ["bert-base-uncased", "t5-small", "google/flan-t5-base", "facebook/bart-large",
+         "Helsinki-NLP/opus-mt-en-fr", "gpt2", "meta-llama/Llama-2-7b-hf", "Qwen/Qwen2.5-0.5B-Instruct",
          "google/gemma-2b", "albert/albert-base-v2"],
     )  # fmt: skip
     def test_total_and_adam(self, name: str) -> None:
