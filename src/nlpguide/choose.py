@@ -168,7 +168,7 @@ QUICK_REFERENCE: Final[tuple[QuickReferenceRow, ...]] = (
     QuickReferenceRow(
         "Summarization", ("T5", "BART"), "Encoder-decoder structure", "encoder-decoder"
     ),
-    QuickReferenceRow("Chat / QA", ("GPT", "LLaMA"), "Autoregressive generation", "decoder"),
+    QuickReferenceRow("Chat / open QA", ("GPT", "LLaMA"), "Autoregressive generation", "decoder"),
     QuickReferenceRow("Translation", ("T5", "mBART"), "Cross-lingual transfer", "encoder-decoder"),
 )
 

@@ -52,12 +52,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 BAD_INPUT = (ValueError, TypeError)
 
-# The lesson's table, typed out once more on purpose: QUICK_REFERENCE must match it.
+# The lesson's table, typed out once more on purpose: QUICK_REFERENCE must match it. Its
+# "Chat / QA" row says "open QA": extractive QA (answer spans) is an encoder task.
 LESSON_TABLE = [
     ("Classification", ("BERT",), "Bidirectional context", "encoder"),
     ("NER", ("BERT", "SpaCy"), "Token-level understanding", "encoder"),
     ("Summarization", ("T5", "BART"), "Encoder-decoder structure", "encoder-decoder"),
-    ("Chat / QA", ("GPT", "LLaMA"), "Autoregressive generation", "decoder"),
+    ("Chat / open QA", ("GPT", "LLaMA"), "Autoregressive generation", "decoder"),
     ("Translation", ("T5", "mBART"), "Cross-lingual transfer", "encoder-decoder"),
 ]
 
