@@ -1,18 +1,17 @@
-"""What tests/core/test_choose_fuzz.py and test_cli_fuzz.py still import.
+"""Hostile inputs for the command line's any-input tests (tests/core/test_cli.py).
 
-The argument-check contract of every public callable now lives in the
-``test_arguments.py`` table of each layer (tests/argument_contract.py). This
-module keeps only the strategies and helpers those two files use, until they
-are rewritten to that table; then it goes.
+The argument-check contract of every public callable lives in the
+``test_arguments.py`` table of each layer (tests/argument_contract.py); this module
+holds only the hypothesis strategies and the ``rejects`` check that the CLI's
+property tests draw on: unicode of every category, huge text, junk of every type,
+model names and configs.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -42,12 +41,6 @@ FUZZ = settings.get_profile("nlpguide-fuzz")
 def fuzz(max_examples: int) -> settings:
     """The fuzz profile with a per-test example budget."""
     return settings(FUZZ, max_examples=max_examples)
-
-
-# --------------------------------------------------------------------------- counting
-
-#: Calls made per target in this session; conftest.py prints the total at the end.
-CASES: Counter[str] = Counter()
 
 
 # Python's own complaints: an error that reads like this escaped from inside a function
@@ -84,8 +77,7 @@ class Outcome:
 def attempt(
     target: str, call: Callable[[], Any], errors: tuple[type[BaseException], ...] = BAD_INPUT
 ) -> Outcome:
-    """Count one case of ``target`` and run it; an allowed error must be a clear one."""
-    CASES[target] += 1
+    """Run one case of ``target``; an allowed error must be a clear one."""
     try:
         return Outcome(True, call())
     except errors as err:
@@ -144,8 +136,6 @@ NASTY = [
 ]
 HUGE_TEXT = "lorem ipsum dolor sit amet, " * 8000  # 224k characters
 TEXT = st.one_of(st.text(ANY_CHAR, max_size=30), st.sampled_from(NASTY))
-TEXT_OR_HUGE = st.one_of(TEXT, st.just(HUGE_TEXT))
-WORDY = st.text(ANY_CHAR, min_size=1, max_size=30).filter(lambda s: s.strip() != "")
 
 HUGE_INT = 10**400
 JUNK = st.one_of(
@@ -174,15 +164,6 @@ JUNK = st.one_of(
     ),
 )
 NON_STR = JUNK.filter(lambda v: not isinstance(v, str))
-NON_SEQUENCE_OR_STR = st.one_of(
-    st.none(),
-    st.integers(),
-    st.floats(),
-    st.text(max_size=5),
-    st.binary(max_size=5),
-    st.just({"a": 1}),
-    st.just(object()),
-)
 
 MODEL_NAMES = st.one_of(
     st.sampled_from(choose.known_models()),
@@ -268,18 +249,3 @@ def model_configs(
 BIG_DIM = st.one_of(st.integers(1, 64), st.sampled_from([10**6, 10**30, 10**120]))
 CONFIGS = st.sampled_from(choose.SUPPORTED_MODEL_TYPES).flatmap(lambda t: model_configs(t, BIG_DIM))
 # --------------------------------------------------------------------------- records
-
-
-def check_plain_record(target: str, cls: Callable[..., Any], data: st.DataObject) -> None:
-    """A plain record (dataclass or NamedTuple) keeps every field as given and reprs."""
-    if hasattr(cls, "_fields"):
-        names = list(cls._fields)
-    else:
-        names = [f.name for f in fields(cls) if f.init]  # type: ignore[arg-type]
-    values = {n: data.draw(st.one_of(TEXT, st.integers(), st.floats()), label=n) for n in names}
-    out = attempt(target, lambda: cls(**values))
-    assert out.ok
-    for n, v in values.items():
-        got = getattr(out.value, n)
-        assert got is v or got == v or (isinstance(v, float) and math.isnan(v))
-    assert repr(out.value)
