@@ -75,9 +75,9 @@ class Outcome:
 
 
 def attempt(
-    target: str, call: Callable[[], Any], errors: tuple[type[BaseException], ...] = BAD_INPUT
+    call: Callable[[], Any], errors: tuple[type[BaseException], ...] = BAD_INPUT
 ) -> Outcome:
-    """Run one case of ``target``; an allowed error must be a clear one."""
+    """Run one case; an allowed error must be a clear one."""
     try:
         return Outcome(True, call())
     except errors as err:
@@ -92,7 +92,7 @@ def rejects(
     errors: tuple[type[BaseException], ...] = BAD_INPUT,
 ) -> BaseException:
     """The call must raise an allowed, clear error (naming ``mentions`` when given)."""
-    out = attempt(target, call, errors)
+    out = attempt(call, errors)
     assert not out.ok, f"{target} accepted bad input and returned {out.value!r}"
     assert out.error is not None
     if mentions is not None:
