@@ -333,38 +333,42 @@ class TestShippedSplits:
         assert record["cleaning_rules_version"] == cat.CLEANING_RULES_VERSION
 
 
+#: The cleaning functions' argument checks (the package's contract, tests/argument_contract.py).
+CATALOGUE_ROWS = [
+    Row(cat.placeholders, {"text": "%s files"}, [("text", 5, TypeError)]),
+    Row(
+        cat.deduplicate,
+        {"pairs": [("a", "b")]},
+        [
+            ("pairs", 5, TypeError),
+            ("pairs", [("a",)], ValueError),
+        ],
+    ),
+    Row(
+        cat.clean_catalogue_pair,
+        {"english": "Open file", "french": "Ouvrir"},
+        [
+            ("english", 5, TypeError),
+            ("french", None, TypeError),
+            ("accelerators", 5, TypeError),
+        ],
+    ),
+    Row(
+        cat.drop_reason,
+        {"english": "Open file", "french": "Ouvrir"},
+        [
+            ("english", b"x", TypeError),
+            ("french", 5, TypeError),
+            ("accelerators", None, TypeError),
+        ],
+    ),
+]
+
+
 class TestArguments(ContractTests):
     """Training code keeps the package's contract: a bad argument is refused by name."""
 
-    TABLE = [
-        Row(cat.placeholders, {"text": "%s files"}, [("text", 5, TypeError)]),
-        Row(
-            cat.deduplicate,
-            {"pairs": [("a", "b")]},
-            [
-                ("pairs", 5, TypeError),
-                ("pairs", [("a",)], ValueError),
-            ],
-        ),
-        Row(
-            cat.clean_catalogue_pair,
-            {"english": "Open file", "french": "Ouvrir"},
-            [
-                ("english", 5, TypeError),
-                ("french", None, TypeError),
-                ("accelerators", 5, TypeError),
-            ],
-        ),
-        Row(
-            cat.drop_reason,
-            {"english": "Open file", "french": "Ouvrir"},
-            [
-                ("english", b"x", TypeError),
-                ("french", 5, TypeError),
-                ("accelerators", None, TypeError),
-            ],
-        ),
-    ]
+    TABLE = CATALOGUE_ROWS
     MODULES = ("catalogues",)
 
 
