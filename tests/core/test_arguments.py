@@ -8,6 +8,7 @@ are callables that take no arguments or plain records that hold what they get.
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -276,11 +277,45 @@ TABLE: list[Row] = [
     # nlpguide.choose
     Row(
         choose.recommend,
-        {"task": "Classification"},
+        {"task": "sentiment of tweets"},
         [
-            ("task", 5, TypeError),
-            ("task", "nope", ValueError),
+            ("task", None, TypeError),
+            ("task", b"ner", TypeError),
+            ("examples", -1, ValueError),
+            ("examples", 1.5, TypeError),
+            ("examples", True, TypeError),
+            ("memory", "lots", ValueError),
+            ("memory", "4 parsecs", ValueError),
+            ("memory", "0MB", ValueError),
+            ("memory", 0, ValueError),
+            ("memory", 4.5, TypeError),
+            ("memory", True, TypeError),
+            ("latency_ms", 0, ValueError),
+            ("latency_ms", math.nan, ValueError),
+            ("latency_ms", "fast", TypeError),
+            ("languages", 3, TypeError),
+            ("languages", [], ValueError),
+            ("languages", ["fr", 3], TypeError),
+            ("languages", "Klingonese", ValueError),
+            ("cpu_only", 1, TypeError),
         ],
+    ),
+    Row(
+        choose.checkpoint,
+        {"name": "t5-small"},
+        [("name", "bert-base-cased", ValueError), ("name", None, TypeError)],
+        names={"name": "model"},
+    ),
+    Row(
+        choose.parse_memory,
+        {"memory": "4GB"},
+        [("memory", "lots", ValueError), ("memory", 4.5, TypeError)],
+    ),
+    Row(choose.Task, {f.name: getattr(choose.CATALOGUE[0], f.name) for f in fields(choose.Task)}),
+    Row(choose.Question, {"role": "r", "text": "t", "architecture": "encoder", "task": "t"}),
+    Row(
+        choose.Checkpoint,
+        {"name": "n", "architecture": "encoder", "parameters": 1, "memory": 1, "cpu_ms": 1.0},
     ),
     Row(
         choose.render_table,
@@ -299,13 +334,12 @@ TABLE: list[Row] = [
     Row(
         choose.Recommendation,
         {
+            "description": "d",
             "task": "t",
             "architecture": "encoder",
-            "models": ("m",),
-            "why": "w",
-            "pipeline_task": None,
-            "usage": "u",
-            "cost_note": "c",
+            "approach": "a",
+            "checkpoints": (),
+            "reasons": (),
         },
     ),
     # nlpguide.cli: every usage error is exit 2 (tests/core/test_cli.py); a bad argv is a bug

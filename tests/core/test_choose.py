@@ -710,53 +710,6 @@ class TestProperties:
         assert (narrowed.task, narrowed.architecture) == (base.task, base.architecture)
 
 
-class TestArguments:
-    """Each bad argument raises TypeError or ValueError naming it."""
-
-    @pytest.mark.parametrize(
-        ("kwargs", "error", "named"),
-        [
-            ({"task": None}, TypeError, "task"),
-            ({"task": b"ner"}, TypeError, "task"),
-            ({"examples": -1}, ValueError, "examples"),
-            ({"examples": 1.5}, TypeError, "examples"),
-            ({"examples": True}, TypeError, "examples"),
-            ({"memory": "lots"}, ValueError, "memory"),
-            ({"memory": "4 parsecs"}, ValueError, "memory"),
-            ({"memory": "0MB"}, ValueError, "memory"),
-            ({"memory": 0}, ValueError, "memory"),
-            ({"memory": 4.5}, TypeError, "memory"),
-            ({"memory": True}, TypeError, "memory"),
-            ({"latency_ms": 0}, ValueError, "latency_ms"),
-            ({"latency_ms": float("nan")}, ValueError, "latency_ms"),
-            ({"latency_ms": "fast"}, TypeError, "latency_ms"),
-            ({"languages": 3}, TypeError, "languages"),
-            ({"languages": []}, ValueError, "languages"),
-            ({"languages": ["fr", 3]}, TypeError, "languages"),
-            ({"languages": "Klingonese"}, ValueError, "languages"),
-            ({"cpu_only": 1}, TypeError, "cpu_only"),
-        ],
-    )
-    def test_recommend(self, kwargs: dict[str, Any], error: type[Exception], named: str) -> None:
-        """recommend() names the bad argument."""
-        arguments = {"task": "sentiment of tweets", **kwargs}
-        with pytest.raises(error, match=named):
-            recommend(**arguments)
-
-    @pytest.mark.parametrize(
-        ("name", "error"), [("bert-base-cased", ValueError), (None, TypeError), (3, TypeError)]
-    )
-    def test_checkpoint(self, name: Any, error: type[Exception]) -> None:
-        """checkpoint() refuses names that are not bundled."""
-        with pytest.raises(error):
-            checkpoint(name)
-
-    def test_checkpoint_ready(self) -> None:
-        """checkpoint(ready=...) takes a bool only."""
-        with pytest.raises(TypeError, match="ready"):
-            checkpoint("gpt2", ready="yes")  # type: ignore[arg-type]
-
-
 def _required_keys() -> list[tuple[str, str]]:
     pairs = []
     for name in known_models():
