@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+_SMALL_BERT: dict[str, Any] = {
+    "model_type": "bert",
+    "hidden_size": 32,
+    "intermediate_size": 48,
+    "max_position_embeddings": 64,
+    "num_attention_heads": 4,
+    "num_hidden_layers": 2,
+    "type_vocab_size": 2,
+    "vocab_size": 97,
+}
+
 # Small configs of each architecture: a real forward pass takes milliseconds.
 SMALL_CONFIGS: dict[str, dict[str, Any]] = {
-    "bert": {
-        "model_type": "bert",
-        "hidden_size": 32,
-        "intermediate_size": 48,
-        "max_position_embeddings": 64,
-        "num_attention_heads": 4,
-        "num_hidden_layers": 2,
-        "type_vocab_size": 2,
-        "vocab_size": 97,
-    },
+    "bert": _SMALL_BERT,
     "distilbert": {
         "model_type": "distilbert",
         "dim": 32,
@@ -97,17 +99,7 @@ SMALL_CONFIGS: dict[str, dict[str, Any]] = {
         "type_vocab_size": 2,
         "vocab_size": 97,
     },
-    "electra": {
-        "model_type": "electra",
-        "embedding_size": 16,
-        "hidden_size": 32,
-        "intermediate_size": 48,
-        "max_position_embeddings": 64,
-        "num_attention_heads": 4,
-        "num_hidden_layers": 2,
-        "type_vocab_size": 2,
-        "vocab_size": 97,
-    },
+    "electra": {**_SMALL_BERT, "model_type": "electra", "embedding_size": 16},
     "mt5": {
         "model_type": "mt5",
         "d_model": 32,

@@ -12,6 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
+_MISTRAL_V01: dict[str, Any] = {
+    "model_type": "mistral",
+    "hidden_size": 4096,
+    "intermediate_size": 14336,
+    "num_attention_heads": 32,
+    "num_hidden_layers": 32,
+    "num_key_value_heads": 8,
+    "tie_word_embeddings": False,
+    "vocab_size": 32000,
+}
+
 REAL_CONFIGS: dict[str, dict[str, Any]] = {
     "albert/albert-base-v2": {
         "model_type": "albert",
@@ -117,25 +128,11 @@ REAL_CONFIGS: dict[str, dict[str, Any]] = {
         "n_positions": 1024,
         "vocab_size": 50257,
     },
-    "mistralai/Mistral-7B-v0.1": {
-        "model_type": "mistral",
-        "hidden_size": 4096,
-        "intermediate_size": 14336,
-        "num_attention_heads": 32,
-        "num_hidden_layers": 32,
-        "num_key_value_heads": 8,
-        "tie_word_embeddings": False,
-        "vocab_size": 32000,
-    },
+    "mistralai/Mistral-7B-v0.1": _MISTRAL_V01,
+    # v0.3: v0.1 with an explicit head_dim and a larger vocabulary.
     "mistralai/Mistral-7B-v0.3": {
-        "model_type": "mistral",
+        **_MISTRAL_V01,
         "head_dim": 128,
-        "hidden_size": 4096,
-        "intermediate_size": 14336,
-        "num_attention_heads": 32,
-        "num_hidden_layers": 32,
-        "num_key_value_heads": 8,
-        "tie_word_embeddings": False,
         "vocab_size": 32768,
     },
     "Qwen/Qwen2-7B": {
