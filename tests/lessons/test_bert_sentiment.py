@@ -29,8 +29,9 @@ def page_cells(path: Path = PAGE) -> list[str]:
 def page() -> dict[str, Any]:
     """The namespace the page's cells leave behind (the build runs the same cells)."""
     import torch
+    from transformers import PrinterCallback
 
-    threads = torch.get_num_threads()
+    threads, on_log = torch.get_num_threads(), PrinterCallback.on_log  # the page quiets it
     namespace: dict[str, Any] = {"__name__": "sentiment_page"}
     try:
         with warnings.catch_warnings():
@@ -40,6 +41,7 @@ def page() -> dict[str, Any]:
                 exec(compile(source, f"{PAGE.name}, cell {number}", "exec"), namespace)  # noqa: S102
     finally:
         torch.set_num_threads(threads)
+        PrinterCallback.on_log = on_log  # type: ignore[method-assign]
     return namespace
 
 
