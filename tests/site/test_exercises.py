@@ -4,8 +4,9 @@ The sources are read as text: each lesson page (every page of a chapter folder e
 its ``index.md``, so new pages are covered as they arrive) ends with a ``## Exercises``
 section of 2-4 ``{exercise}`` directives. Each exercise has one solution after it, in
 the gated form (``{solution-start}`` ... ``{solution-end}``, the only form that can hold
-executed cells under myst-nb), shown as a dropdown. Every code cell of a solution holds an
-``assert`` that encodes the stated answer, so a solution whose output stops supporting
+executed cells under myst-nb), shown as a dropdown. A solution's cells hold an ``assert``
+that encodes the stated answer (in a hidden cell: the reader sees the code they would
+type, not the check), so a solution whose output stops supporting
 its answer fails the build (``nb_execution_raise_on_error``, checked here and, in a tiny
 build, shown to fail); and every number in a solution's prose is glued from a cell of
 that solution, never typed.
@@ -161,14 +162,14 @@ def problems(text: str) -> list[str]:
             found.append(f"{where}: not hidden (add ':class: dropdown')")
         if not sol.cells:
             found.append(f"{where}: no code cell, so nothing checks the answer")
+        checked = False
         for k, cell in enumerate(sol.cells, start=1):
             try:
-                checked = _has_assert(cell)
+                checked = _has_assert(cell) or checked
             except SyntaxError as err:
                 found.append(f"{where}, cell {k}: does not parse ({err.msg})")
-                continue
-            if not checked:
-                found.append(f"{where}, cell {k}: no assert encodes the answer")
+        if sol.cells and not checked:
+            found.append(f"{where}: no assert encodes the answer")
         prose = "\n".join(sol.prose)
         glued = {m["key"] for cell in sol.cells for m in GLUE_CALL.finditer(cell)}
         for m in GLUE_ROLE.finditer(prose):
