@@ -79,7 +79,8 @@ def bert_full(tmp_path_factory: pytest.TempPathFactory, offline_env: dict[str, s
 
 @pytest.fixture(scope="module")
 def bert_lora(tmp_path_factory: pytest.TempPathFactory, offline_env: dict[str, str]) -> Any:
-    return _trained(tmp_path_factory, offline_env, BERT, "--max-steps", "2", "--lora")
+    # Under torchrun (2 processes): one run covers LoRA and the distribution path.
+    return _trained(tmp_path_factory, offline_env, BERT, "--max-steps", "2", "--lora", processes=2)
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +118,9 @@ class TestBertExample:
         assert record["trainable_params"] / record["total_params"] < 0.01
         assert not [k for k in _safetensor_keys(bert_lora[0]) if "lora_" in k]
 
-    def test_torchrun_distributes_the_same_command(
-        self, tmp_path_factory: pytest.TempPathFactory, offline_env: dict[str, str]
-    ) -> None:
+    def test_torchrun_distributes_the_same_command(self, bert_lora: tuple[Path, Any]) -> None:
         """Under torchrun (2 processes) the same command trains once and saves once."""
-        folder, result = _trained(
-            tmp_path_factory, offline_env, BERT, "--max-steps", "2", processes=2
-        )
+        folder, result = bert_lora
         assert "x 16 x 2 device(s)" in result.stdout
         assert result.stdout.count("saved to") == 1
         assert (
