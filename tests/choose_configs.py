@@ -19,6 +19,19 @@ _SMALL_BERT: dict[str, Any] = {
     "vocab_size": 97,
 }
 
+_SMALL_BART: dict[str, Any] = {
+    "model_type": "bart",
+    "d_model": 32,
+    "encoder_layers": 2,
+    "decoder_layers": 3,
+    "encoder_attention_heads": 4,
+    "decoder_attention_heads": 2,
+    "encoder_ffn_dim": 48,
+    "decoder_ffn_dim": 40,
+    "vocab_size": 97,
+    "max_position_embeddings": 64,
+}
+
 # Small configs of each architecture: a real forward pass takes milliseconds.
 SMALL_CONFIGS: dict[str, dict[str, Any]] = {
     "bert": _SMALL_BERT,
@@ -42,18 +55,7 @@ SMALL_CONFIGS: dict[str, dict[str, Any]] = {
         "vocab_size": 97,
         "feed_forward_proj": "gated-gelu",
     },
-    "bart": {
-        "model_type": "bart",
-        "d_model": 32,
-        "encoder_layers": 2,
-        "decoder_layers": 3,
-        "encoder_attention_heads": 4,
-        "decoder_attention_heads": 2,
-        "encoder_ffn_dim": 48,
-        "decoder_ffn_dim": 40,
-        "vocab_size": 97,
-        "max_position_embeddings": 64,
-    },
+    "bart": _SMALL_BART,
     "gpt2": {
         "model_type": "gpt2",
         "n_embd": 32,
@@ -121,18 +123,7 @@ SMALL_CONFIGS: dict[str, dict[str, Any]] = {
         "vocab_size": 97,
         "relative_attention_num_buckets": 8,
     },
-    "mbart": {
-        "model_type": "mbart",
-        "d_model": 32,
-        "encoder_layers": 2,
-        "decoder_layers": 1,
-        "encoder_attention_heads": 4,
-        "decoder_attention_heads": 2,
-        "encoder_ffn_dim": 48,
-        "decoder_ffn_dim": 40,
-        "vocab_size": 97,
-        "max_position_embeddings": 64,
-    },
+    "mbart": {**_SMALL_BART, "model_type": "mbart", "decoder_layers": 1},
     "marian": {
         "model_type": "marian",
         "d_model": 32,
