@@ -67,13 +67,7 @@ class AttentionMap:
         if not isinstance(self.title, str):
             raise TypeError(f"title must be a str, got {type(self.title).__name__}")
         for name in ("queries", "keys"):
-            labels: object = getattr(self, name)
-            if isinstance(labels, str | bytes) or not isinstance(labels, Sequence):
-                raise TypeError(f"{name} must be a tuple of str, got {type(labels).__name__}")
-            for label in labels:
-                if not isinstance(label, str):
-                    raise TypeError(f"{name} must hold str labels, got {type(label).__name__}")
-            object.__setattr__(self, name, tuple(labels))
+            object.__setattr__(self, name, tuple(_check.strings(name, getattr(self, name))))
         layer: object = self.layer
         if isinstance(layer, bool) or not isinstance(layer, int):
             raise TypeError(f"layer must be an int, got {type(layer).__name__}")
