@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,3 +76,19 @@ def chromium(*, timeout_s: float, log_requests: bool = False) -> Iterator[Any]:
             yield browser
         finally:
             browser.quit()
+
+
+@contextlib.contextmanager
+def serve(folder: Path, handler: type[http.server.SimpleHTTPRequestHandler]) -> Iterator[str]:
+    """``folder`` served by ``handler`` from a thread on 127.0.0.1 (any free port): its URL."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
+    )
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -6,6 +6,7 @@ import importlib.util
 import os
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,21 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", guard._guarded_connect_ex)
     monkeypatch.setattr(socket.socket, "sendto", guard._guarded_sendto)
     monkeypatch.setattr(socket, "getaddrinfo", guard._guarded_getaddrinfo)
+
+
+@pytest.fixture
+def hide_package(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """A function that makes one top-level package look not installed (find_spec: None)."""
+    real = importlib.util.find_spec
+
+    def hide(package: str) -> None:
+        monkeypatch.setattr(
+            importlib.util,
+            "find_spec",
+            lambda name, *a: None if name == package else real(name, *a),
+        )
+
+    return hide
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,9 @@
 
 The brief: a number in page prose is inserted from a computed value (myst-nb
 ``glue``), or is an outside fact with its source cited, or is asserted by a test.
-Glued numbers are not in the Markdown source, so every number still typed in a
-page's prose must have a reviewed entry in ``tests/site/prose_numbers.toml`` that
-says what backs it. ``tests/site/test_prose_numbers.py`` holds the pages to that.
+Glued numbers are not in the Markdown source; a number still typed in a page's
+prose needs a reviewed entry in ``tests/site/prose_numbers.toml`` that says what
+backs it. ``tests/site/test_prose_numbers.py`` holds the pages to that.
 
 What counts as prose (:func:`extract`): everything a reader reads as text outside
 code (code cells, fenced blocks, inline code), maths (``$...$``, ``$$...$$``,
@@ -14,16 +14,14 @@ and comments, front matter, cell markers and numbered-list markers.
 
 What counts as a number: a run of digits in prose, with its decimal part,
 thousands commas and a unit glued to it (``2.9M``, ``41 s`` is ``41``, ``2.1x``,
-``90%``), and spelled-out quantities larger than ten (``a dozen``, ``thirty``,
-``hundreds``): those are estimates, the kind that drift from the measurement.
-Not numbers: digits inside a name (``t5-small``, ``bf16``, ``GPT-2``,
-``Llama-2-7b``, ``ROUGE-1``, ``MiniLM-L6-v2``), ordinal and small counting words
-(``first``, ``one line``, ``three families``), the year of a citation
-(``Devlin et al., 2018``, ``ICML 2006``), a version after a software name
-(``Python 3.12``, ``transformers 5``, ``Pyodide 0.27.7``), an arXiv identifier
-(``arXiv:1907.11692``) and step markers: bare integers in parentheses that number
-the steps of a piece of code, ``(1)`` to ``(n)`` with none missing on the page
-(``(1)-(3)`` names the steps between), as in ``(5) the scores``.
+``90%``), and the spelled-out quantities ``eleven`` to ``ninety``. Not numbers:
+small counts (``0`` to ``10``, ``one`` to ``ten``, ordinals), orders of magnitude
+(``a few dozen``, ``hundreds``, ``millions``), a value the page's own code types
+(``60 steps`` beside ``max_steps=60``, ``15%`` beside ``0.15``), digits inside a
+name (``t5-small``, ``bf16``, ``GPT-2``, ``Llama-2-7b``, ``MiniLM-L6-v2``), the
+year of a citation (``Devlin et al., 2018``, ``ICML 2006``), a version after a
+software name (``Python 3.12``, ``Pyodide 0.27.7``), an arXiv identifier and a
+step marker, an integer alone in parentheses (``(11) the output projection``).
 
 This module imports nothing outside the standard library.
 """
@@ -63,15 +61,13 @@ VERSIONED = frozenset(
     }
 )  # fmt: skip
 
-#: Spelled-out quantities that are checked like digits (``one`` to ``ten`` are not).
-NUMBER_WORDS = frozenset(
-    {
-        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-        "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty",
-        "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion",
-        "trillion", "dozen",
-    }
-)  # fmt: skip
+#: Spelled-out quantities that are checked like digits, and their values.
+NUMBER_WORDS = {
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}  # fmt: skip
 
 #: Letters that may follow a number as its unit (``135M``, ``41s``, ``2.1x``, ``8px``).
 UNITS = frozenset(
@@ -126,10 +122,8 @@ class Entry:
     page: str
     number: str
     context: str
-    backing: str  # "check", "test", "code", "source" or "example"
+    backing: str  # "check", "test", "source" or "example"
     by: str
-    index: int  # its position among the page's entries, for messages
-    file: str | None = None  # where a "code" backing is, if not the page's own code
 
     def covers(self, found: Number) -> bool:
         """Whether this entry backs ``found``: same number, inside this context."""
@@ -336,25 +330,21 @@ def _is_year_or_version(shown: str, start: int, number: str) -> bool:
     return False
 
 
-_STEP_RANGE = re.compile(r"\((\d+)\)\s*[\u2013-]\s*\($")
+_CODE = re.compile(r"^```(?:\{code-cell\}|python)[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+_LITERAL = re.compile(r"(?<![\w.])\d[\d_]*(?:\.\d+)?(?:e[-+]?\d+)?")
 
 
-def _is_step_marker(checked: str, start: int, end: int) -> bool:
-    """Whether the number at ``start:end`` is alone in parentheses, like ``(5)``."""
-    return checked[start - 1 : start] == "(" and checked[end : end + 1] == ")"
+def _value(number: str) -> float:
+    return float(re.sub(r"[,_]", "", number))
 
 
-def _step_markers(markers: list[int]) -> bool:
-    """Whether a page's parenthesised integers number steps: 1 to n, none missing.
+def code_values(text: str) -> set[float]:
+    """The numbers typed in the code cells and ``python`` blocks of the page ``text``.
 
-    ``markers`` holds the steps named, those inside a range (``(1)-(3)``) included.
-
-    >>> _step_markers([1, 2, 3, 3, 4])
-    True
-    >>> _step_markers([1, 37]), _step_markers([3]), _step_markers([1])
-    (False, False, False)
+    >>> sorted(code_values("```{code-cell} python\\nsteps, lr = 5_000, 3e-4\\n```\\n"))
+    [0.0003, 5000.0]
     """
-    return len(set(markers)) >= 2 and set(markers) == set(range(1, max(markers) + 1))
+    return {_value(m) for cell in _CODE.findall(text) for m in _LITERAL.findall(cell)}
 
 
 def extract(page: str, text: str) -> list[Number]:
@@ -364,12 +354,11 @@ def extract(page: str, text: str) -> list[Number]:
     ['41']
     >>> [n.number for n in extract("p.md", "```{code-cell} python\\nx = 3\\n```\\n")]
     []
-    >>> [n.number for n in extract("p.md", "See arXiv:1907.11692: (1) then (2), 37 runs.")]
+    >>> [n.number for n in extract("p.md", "See arXiv:1907.11692: 3 of 37 runs.")]
     ['37']
     """
     found: list[Number] = []
-    markers: list[Number] = []  # (n) on its own: step markers if 1..n are all there
-    steps: list[int] = []  # the steps they name, with those a range implies
+    in_code = code_values(text)
     for paragraph in _paragraphs(text):
         first = paragraph[0][0]
         raw = "\n".join(line for _, line in paragraph)
@@ -385,32 +374,26 @@ def extract(page: str, text: str) -> list[Number]:
                 where[i], out, space = out, out + 1, False
         numbers: list[tuple[int, str]] = []
         for match in _NUMBER.finditer(checked):
-            unit = match.group("unit")
+            unit, number = match.group("unit"), match.group("num")
             if _is_name(checked, match.start(), match.end(), unit):
                 continue
-            if _is_year_or_version(shown, match.start(), match.group("num")):
+            if _is_year_or_version(shown, match.start(), number):
                 continue
             suffix = unit if unit in UNITS or unit in {"%", "\u00d7"} else ""
-            if not suffix and _is_step_marker(checked, match.start(), match.end()):
-                marker = match.group("num")
-                if marker.isdigit():
-                    # (1)-(3) names step 2 as well
-                    since = _STEP_RANGE.search(checked[: match.start()])
-                    low = int(since.group(1)) if since else int(marker)
-                    steps.extend(range(min(low, int(marker)), int(marker) + 1))
-                    line = first + shown.count("\n", 0, match.start())
-                    markers.append(Number(page, line, marker, collapsed, where[match.start()]))
-                    continue
-            numbers.append((match.start(), match.group("num") + suffix))
+            value = _value(number)
+            if (not suffix and number.isdigit() and value <= 10) or value in in_code:
+                continue  # a small count, or a value the page's code types
+            if checked[match.start() - 1 : match.end() + 1] == f"({number})":
+                continue  # (11): a step marker that numbers a piece of code
+            if suffix == "%" and value / 100 in in_code:
+                continue
+            numbers.append((match.start(), number + suffix))
         for match in re.finditer(r"[A-Za-z]+", checked):
-            word = match.group(0).lower()
-            if word in NUMBER_WORDS or (word.endswith("s") and word[:-1] in NUMBER_WORDS):
+            if NUMBER_WORDS.get(match.group(0).lower()) not in in_code | {None}:
                 numbers.append((match.start(), match.group(0)))
         for start, token in numbers:
             line = first + shown.count("\n", 0, start)
             found.append(Number(page, line, token, collapsed, where[start]))
-    if not _step_markers(steps):
-        found += markers  # not a numbering of steps: quantities like any other
     found.sort(key=lambda n: (n.line, n.start))
     return found
 
@@ -421,21 +404,13 @@ def extract(page: str, text: str) -> list[Number]:
 def load_allow_list(path: Path = ALLOW_LIST) -> list[Entry]:
     """The reviewed entries of ``path``, in file order."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    entries: list[Entry] = []
-    for page, items in data.get("page", {}).items():
-        for index, item in enumerate(items):
-            entries.append(
-                Entry(
-                    page=page,
-                    number=str(item["number"]),
-                    context=str(item["context"]),
-                    backing=str(item["backing"]),
-                    by=str(item["by"]),
-                    index=index,
-                    file=str(item["file"]) if "file" in item else None,
-                )
-            )
-    return entries
+    return [
+        Entry(page, str(item["number"]), str(item["context"]), backing, str(item[backing]))
+        for page, items in data.get("page", {}).items()
+        for item in items
+        for backing in ("check", "test", "source", "example")
+        if backing in item
+    ]
 
 
 def pages(root: Path = ROOT) -> list[Path]:
@@ -455,25 +430,3 @@ def extract_all(paths: Iterable[Path], root: Path = ROOT) -> list[Number]:
     for path in paths:
         out.extend(extract(path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")))
     return out
-
-
-def draft_entries(paths: Iterable[Path], root: Path = ROOT) -> str:
-    """TOML entries, to review and complete, for every number no entry backs yet."""
-    entries = load_allow_list()
-    out: list[str] = []
-    for number in extract_all(paths, root):
-        if not any(entry.covers(number) for entry in entries):
-            context = number.context.replace("\\", "\\\\").replace('"', '\\"')
-            out.append(
-                f'[[page."{number.page}"]]  # line {number.line}\n'
-                f'number = "{number.number}"\ncontext = "{context}"\n'
-                'backing = "check | test | code | source | example"\nby = ""\n'
-            )
-    return "\n".join(out)
-
-
-if __name__ == "__main__":  # python tests/prose_numbers.py [PAGE ...]: draft the entries
-    import sys
-
-    chosen = [Path(p).resolve() for p in sys.argv[1:]] or pages()
-    print(draft_entries(chosen))

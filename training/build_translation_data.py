@@ -118,6 +118,18 @@ class Source:
             return f"apt-get download {self.package}={self.version}"
         return f"pip download --no-deps --only-binary=:all: {self.package}=={self.version}"
 
+    def provenance(self) -> dict[str, str]:
+        """Where the package comes from, for the record: registry to fetch line."""
+        return {
+            "registry": self.registry,
+            "package": self.package,
+            "version": self.version,
+            "file": self.filename,
+            "sha256": self.sha256,
+            "licence": self.licence,
+            "fetch": self.fetch_line,
+        }
+
     def fetch_command(self, folder: Path) -> list[str]:
         """The registry client's command that saves :attr:`filename` into ``folder``."""
         if self.registry == "debian":
@@ -245,6 +257,23 @@ def _wesnoth(name: str, title: str) -> Source:
     )
 
 
+def _freedict(pair: str, sha256: str, notes: str) -> Source:
+    package = f"dict-freedict-{pair}"
+    return Source(
+        key=package,
+        registry="debian",
+        package=package,
+        version="2022.04.21-1",
+        filename=f"{package}_2022.04.21-1_all.deb",
+        sha256=sha256,
+        licence="GPL-2.0-or-later",
+        catalogues=rf"^usr/share/dictd/freedict-{pair}\.(index|dict\.dz)$",
+        notes=notes,
+        domain="general",
+        reader="freedict",
+    )
+
+
 _WESNOTH_SHA256 = {
     "data": "1012b964bd412a6770685e3324ae3b61e176caff7846192d1ee63d55cd621e26",
     "did": "774619f5aaeb7eb4c848e1cc1758795a8c58e96bd270cceecc9d847dbcc769b3",
@@ -285,32 +314,16 @@ GENERAL_SOURCES: tuple[Source, ...] = (
     _wesnoth("tsg", "Wesnoth campaign: The South Guard"),
     _wesnoth("ttb", "Wesnoth campaign: A Tale of Two Brothers"),
     _wesnoth("utbs", "Wesnoth campaign: Under the Burning Suns"),
-    Source(
-        key="dict-freedict-eng-fra",
-        registry="debian",
-        package="dict-freedict-eng-fra",
-        version="2022.04.21-1",
-        filename="dict-freedict-eng-fra_2022.04.21-1_all.deb",
-        sha256="b8db6774b640ae8a372bee119b4304d88e6fd471a283d1326d7ec0abcc8b930e",
-        licence="GPL-2.0-or-later",
-        catalogues=r"^usr/share/dictd/freedict-eng-fra\.(index|dict\.dz)$",
-        notes="FreeDict English-French 0.1.6 (8,799 headwords): word pairs",
-        domain="general",
-        reader="freedict",
+    _freedict(
+        "eng-fra",
+        "b8db6774b640ae8a372bee119b4304d88e6fd471a283d1326d7ec0abcc8b930e",
+        "FreeDict English-French 0.1.6 (8,799 headwords): word pairs",
     ),
-    Source(
-        key="dict-freedict-fra-eng",
-        registry="debian",
-        package="dict-freedict-fra-eng",
-        version="2022.04.21-1",
-        filename="dict-freedict-fra-eng_2022.04.21-1_all.deb",
-        sha256="fb853d1f3da00ddddfe60dc3b88b5aaca122eecf3ba5c219131bea479d6274db",
-        licence="GPL-2.0-or-later",
-        catalogues=r"^usr/share/dictd/freedict-fra-eng\.(index|dict\.dz)$",
-        notes="FreeDict French-English 0.4.1 (8,505 headwords, part of speech and gender): "
+    _freedict(
+        "fra-eng",
+        "fb853d1f3da00ddddfe60dc3b88b5aaca122eecf3ba5c219131bea479d6274db",
+        "FreeDict French-English 0.4.1 (8,505 headwords, part of speech and gender): "
         "word pairs and 'the <noun>' -> 'le/la/l'<nom>'",
-        domain="general",
-        reader="freedict",
     ),
 )
 
@@ -763,13 +776,7 @@ def build_general(
             {
                 "key": source.key,
                 "domain": source.domain,
-                "registry": source.registry,
-                "package": source.package,
-                "version": source.version,
-                "file": source.filename,
-                "sha256": source.sha256,
-                "licence": source.licence,
-                "fetch": source.fetch_line,
+                **source.provenance(),
                 "reader": source.reader,
                 "held_out_as": source.held_out_as or None,
                 "notes": source.notes,
@@ -891,13 +898,7 @@ def build(
         records.append(
             {
                 "key": source.key,
-                "registry": source.registry,
-                "package": source.package,
-                "version": source.version,
-                "file": source.filename,
-                "sha256": source.sha256,
-                "licence": source.licence,
-                "fetch": source.fetch_line,
+                **source.provenance(),
                 "accelerators": source.accelerators,
                 "notes": source.notes,
                 "catalogues": used,

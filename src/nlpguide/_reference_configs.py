@@ -35,26 +35,19 @@ _BERT_BASE_UNCASED: Final = {
 }
 _BERT_BASE_CASED: Final = {**_BERT_BASE_UNCASED, "vocab_size": 28996}
 _BERT_LARGE_UNCASED: Final = {
-    "model_type": "bert",
+    **_BERT_BASE_UNCASED,
     "hidden_size": 1024,
     "intermediate_size": 4096,
-    "max_position_embeddings": 512,
     "num_attention_heads": 16,
     "num_hidden_layers": 24,
-    "type_vocab_size": 2,
-    "vocab_size": 30522,
 }
 _BERT_BASE_MULTILINGUAL_CASED: Final = {**_BERT_BASE_UNCASED, "vocab_size": 119547}
 # MiniLM (Wang et al., 2020) is a BERT of width 384: 6 layers (L6) or 12 (L12).
 _MINILM_L6: Final = {
-    "model_type": "bert",
+    **_BERT_BASE_UNCASED,
     "hidden_size": 384,
     "intermediate_size": 1536,
-    "max_position_embeddings": 512,
-    "num_attention_heads": 12,
     "num_hidden_layers": 6,
-    "type_vocab_size": 2,
-    "vocab_size": 30522,
 }
 _MINILM_L12: Final = {**_MINILM_L6, "num_hidden_layers": 12}
 _DISTILBERT_BASE_UNCASED: Final = {
@@ -113,6 +106,14 @@ _FLAN_T5_BASE: Final = {
     "vocab_size": 32128,
 }
 _MT5_BASE: Final = {**_FLAN_T5_BASE, "model_type": "mt5", "vocab_size": 250112}
+_FLAN_T5_SMALL: Final = {
+    **_FLAN_T5_BASE,
+    "d_ff": 1024,
+    "d_model": 512,
+    "num_decoder_layers": 8,
+    "num_heads": 6,
+    "num_layers": 8,
+}
 _BART_LARGE: Final = {
     "model_type": "bart",
     "d_model": 1024,
@@ -136,6 +137,14 @@ _OPUS_MT_EN_DE: Final = {
     "encoder_layers": 6,
     "max_position_embeddings": 512,
     "vocab_size": 58101,
+}
+_GPT2: Final = {
+    "model_type": "gpt2",
+    "n_embd": 768,
+    "n_head": 12,
+    "n_layer": 12,
+    "n_positions": 1024,
+    "vocab_size": 50257,
 }
 _SMOLLM2_135M: Final = {
     "model_type": "llama",
@@ -182,14 +191,11 @@ _QWEN25_05B: Final = {
     "vocab_size": 151936,
 }
 _QWEN25_15B: Final = {
-    "model_type": "qwen2",
+    **_QWEN25_05B,
     "hidden_size": 1536,
     "intermediate_size": 8960,
     "num_attention_heads": 12,
     "num_hidden_layers": 28,
-    "num_key_value_heads": 2,
-    "tie_word_embeddings": True,
-    "vocab_size": 151936,
 }
 
 _CONFIGS: Final[dict[str, dict[str, object]]] = {
@@ -253,30 +259,15 @@ _CONFIGS: Final[dict[str, dict[str, object]]] = {
     },
     # ---------------------------------------------------------- encoder-decoders
     "google-t5/t5-small": {
-        "model_type": "t5",
+        **_T5_BASE,
         "d_ff": 2048,
-        "d_kv": 64,
         "d_model": 512,
         "num_heads": 8,
         "num_layers": 6,
-        "relative_attention_num_buckets": 32,
-        "vocab_size": 32128,
     },
     "google-t5/t5-base": _T5_BASE,
     "vennify/t5-base-grammar-correction": _T5_BASE,
-    "google/flan-t5-small": {
-        "model_type": "t5",
-        "d_ff": 1024,
-        "d_kv": 64,
-        "d_model": 512,
-        "feed_forward_proj": "gated-gelu",
-        "num_decoder_layers": 8,
-        "num_heads": 6,
-        "num_layers": 8,
-        "relative_attention_num_buckets": 32,
-        "tie_word_embeddings": False,
-        "vocab_size": 32128,
-    },
+    "google/flan-t5-small": _FLAN_T5_SMALL,
     "google/flan-t5-base": _FLAN_T5_BASE,
     "google/flan-t5-large": {
         **_FLAN_T5_BASE,
@@ -286,23 +277,11 @@ _CONFIGS: Final[dict[str, dict[str, object]]] = {
         "num_heads": 16,
         "num_layers": 24,
     },
-    "google/mt5-small": {
-        "model_type": "mt5",
-        "d_ff": 1024,
-        "d_kv": 64,
-        "d_model": 512,
-        "feed_forward_proj": "gated-gelu",
-        "num_decoder_layers": 8,
-        "num_heads": 6,
-        "num_layers": 8,
-        "relative_attention_num_buckets": 32,
-        "tie_word_embeddings": False,
-        "vocab_size": 250112,
-    },
+    "google/mt5-small": {**_FLAN_T5_SMALL, "model_type": "mt5", "vocab_size": 250112},
     "google/mt5-base": _MT5_BASE,
     "csebuetnlp/mT5_multilingual_XLSum": _MT5_BASE,
     "facebook/bart-base": {
-        "model_type": "bart",
+        **_BART_LARGE,
         "d_model": 768,
         "decoder_attention_heads": 12,
         "decoder_ffn_dim": 3072,
@@ -310,8 +289,6 @@ _CONFIGS: Final[dict[str, dict[str, object]]] = {
         "encoder_attention_heads": 12,
         "encoder_ffn_dim": 3072,
         "encoder_layers": 6,
-        "max_position_embeddings": 1024,
-        "vocab_size": 50265,
     },
     "facebook/bart-large": _BART_LARGE,
     "facebook/bart-large-cnn": {**_BART_LARGE, "vocab_size": 50264},
@@ -329,22 +306,8 @@ _CONFIGS: Final[dict[str, dict[str, object]]] = {
         "vocab_size": 59514,
     },
     # ------------------------------------------------------------------ decoders
-    "openai-community/gpt2": {
-        "model_type": "gpt2",
-        "n_embd": 768,
-        "n_head": 12,
-        "n_layer": 12,
-        "n_positions": 1024,
-        "vocab_size": 50257,
-    },
-    "distilbert/distilgpt2": {
-        "model_type": "gpt2",
-        "n_embd": 768,
-        "n_head": 12,
-        "n_layer": 6,
-        "n_positions": 1024,
-        "vocab_size": 50257,
-    },
+    "openai-community/gpt2": _GPT2,
+    "distilbert/distilgpt2": {**_GPT2, "n_layer": 6},
     "HuggingFaceTB/SmolLM2-135M": _SMOLLM2_135M,
     "HuggingFaceTB/SmolLM2-135M-Instruct": _SMOLLM2_135M,
     "HuggingFaceTB/SmolLM2-360M": _SMOLLM2_360M,

@@ -487,12 +487,7 @@ class SpanCorruption(NamedTuple):
 
     def _merge(self) -> list[tuple[str, bool]]:
         for name in ("inputs", "targets"):
-            tokens: object = getattr(self, name)
-            if isinstance(tokens, str | bytes) or not isinstance(tokens, Sequence):
-                raise TypeError(f"{name} must be a list of str tokens, got {type(tokens).__name__}")
-            for token in tokens:
-                if not isinstance(token, str):
-                    raise TypeError(f"{name} must hold str tokens, got {type(token).__name__}")
+            _check.strings(name, getattr(self, name))
         spans = _target_spans(self.targets)
         merged: list[tuple[str, bool]] = []
         used = 0

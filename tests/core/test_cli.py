@@ -39,6 +39,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def _python(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """This Python run on ``args`` in a fresh process, its output captured."""
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, check=False, env=env
+    )
+
+
 class TestCommands:
     def test_table_is_the_package_table(self, capsys: pytest.CaptureFixture[str]) -> None:
         """`table --format markdown` prints exactly what choose.render_table renders."""
@@ -259,30 +266,24 @@ class TestParamsFileErrors:
 
 
 class TestStartup:
+    HEAVY = frozenset({"numpy", "torch", "transformers"})
+
+    @staticmethod
+    def _modules_after(code: str) -> set[str]:
+        """The modules a fresh Python has loaded after running ``code``."""
+        result = _python("-c", f"{code}\nimport sys; print(*sys.modules, file=sys.stderr)")
+        assert result.returncode == 0, result.stderr
+        return set(result.stderr.split())
+
     def test_table_loads_no_numpy(self) -> None:
         """`nlpguide table` and `recommend` run without importing numpy or torch."""
-        code = (
-            "import sys; from nlpguide.cli import main; "
-            "main(['table']); main(['recommend', 'ner']); "
-            "bad = {'numpy', 'torch', 'transformers'} & set(sys.modules); "
-            "sys.exit(1 if bad else 0)"
-        )
-        result = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, result.stderr
+        code = "from nlpguide.cli import main; main(['table']); main(['recommend', 'ner'])"
+        assert not self.HEAVY & self._modules_after(code)
 
     def test_import_is_lazy(self) -> None:
         """`import nlpguide` loads none of its submodules, numpy or torch."""
-        code = (
-            "import sys, nlpguide; "
-            "loaded = [m for m in sys.modules if m.startswith('nlpguide.') or m in "
-            "('numpy', 'torch', 'transformers')]; print(loaded); sys.exit(1 if loaded else 0)"
-        )
-        result = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, result.stdout
+        loaded = self._modules_after("import nlpguide")
+        assert not {m for m in loaded if m.startswith("nlpguide.") or m in self.HEAVY}
 
     def test_submodules_load_on_access(self) -> None:
         """Attribute access loads a submodule; an unknown name is an AttributeError."""
@@ -295,12 +296,7 @@ class TestStartup:
 
     def test_python_m_entry_point(self) -> None:
         """`python -m nlpguide` is the same CLI, with status 2 on a bad command."""
-        result = subprocess.run(
-            [sys.executable, "-m", "nlpguide", "recommend", "ner", "--memory", "lots"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = _python("-m", "nlpguide", "recommend", "ner", "--memory", "lots")
         assert result.returncode == 2
         assert result.stderr.count("\n") == 1
 
@@ -328,13 +324,7 @@ class TestWithoutModelsExtra:
 
     @staticmethod
     def _run(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", _WITHOUT_MODELS_EXTRA, *argv],
-            capture_output=True,
-            text=True,
-            check=False,
-            env=env,
-        )
+        return _python("-c", _WITHOUT_MODELS_EXTRA, *argv, env=env)
 
     def test_assets_names_the_models_extra(self) -> None:
         """`assets` prints one line naming the models extra and exits non-zero, no traceback."""

@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from choose_configs import SMALL_CONFIGS
+from choose_configs import (
+    ENCODERS,
+    SEQ2SEQ,
+    SMALL_CONFIGS,
+    T5_FAMILY,
+    auto_class,
+    meta_model,
+    transformers_config,
+    untied_t5_table,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,34 +42,9 @@ from nlpguide.choose import (
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-ENCODER_DECODERS = {"t5", "mt5", "umt5", "bart", "mbart", "marian"}
-ENCODERS = {"bert", "roberta", "albert", "electra", "distilbert"}
-T5_FAMILY = {"t5", "mt5", "umt5"}
-
-
-def _auto_class(model_type: str) -> Any:
-    import transformers
-
-    if model_type in ENCODER_DECODERS:
-        return transformers.AutoModelForSeq2SeqLM
-    if model_type in ENCODERS:
-        return transformers.AutoModel
-    return transformers.AutoModelForCausalLM
-
-
-def _transformers_config(fields: Mapping[str, Any]) -> Any:
-    from transformers import AutoConfig
-
-    kwargs = dict(fields)
-    return AutoConfig.for_model(kwargs.pop("model_type"), **kwargs)
-
-
 def _meta_parameter_count(fields: Mapping[str, Any]) -> int:
     """Instantiate the counted class on the meta device and count as torch does."""
-    import torch
-
-    with torch.device("meta"):
-        model = _auto_class(fields["model_type"]).from_config(_transformers_config(fields))
+    model = meta_model(fields)
     assert type(model).__name__ == counted_model_class(fields)
     # parameters() yields a tied tensor once.
     return sum(p.numel() for p in model.parameters())
@@ -73,8 +57,8 @@ def _small_model(model_type: str) -> Any:
     torch.set_num_threads(1)
     fields = SMALL_CONFIGS[model_type]
     torch.manual_seed(0)
-    model = _auto_class(model_type).from_config(
-        _transformers_config(fields), attn_implementation="eager"
+    model = auto_class(model_type).from_config(
+        transformers_config(fields), attn_implementation="eager"
     )
     assert model.config._attn_implementation == "eager"
     return model.eval()
@@ -86,7 +70,7 @@ def _measured_flops(model_type: str, tokens: int, target_tokens: int) -> int:
 
     model = _small_model(model_type)
     inputs = {"input_ids": torch.randint(3, 90, (1, tokens))}
-    if model_type in ENCODER_DECODERS:
+    if model_type in SEQ2SEQ:
         inputs["decoder_input_ids"] = torch.randint(3, 90, (1, target_tokens))
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         model(**inputs)
@@ -115,10 +99,8 @@ class TestParameterCount:
     def test_equals_meta_instantiation(self, name: str) -> None:
         """The count equals transformers' meta-device instantiation for every bundled config."""
         fields = reference_config(name)
-        expected = _meta_parameter_count(fields)
-        if fields["model_type"] in T5_FAMILY and fields.get("tie_word_embeddings") is False:
-            # transformers 5 unties lm_head only on loading a checkpoint (see below).
-            expected += int(str(fields["vocab_size"])) * int(str(fields["d_model"]))
+        # transformers 5 unties lm_head only on loading a checkpoint (see below).
+        expected = _meta_parameter_count(fields) + untied_t5_table(fields)
         assert parameter_count(name) == expected
 
     @pytest.mark.models
@@ -134,11 +116,9 @@ class TestParameterCount:
     def test_random_configs_equal_meta(self, data: st.DataObject) -> None:
         """For random small configs of every type the count equals transformers'."""
         fields = data.draw(random_configs())
-        expected = _meta_parameter_count(fields)
-        if fields["model_type"] in T5_FAMILY and fields.get("tie_word_embeddings") is False:
-            # transformers 5 builds T5 tied and unties lm_head on loading a checkpoint;
-            # we count the loaded model (see test_t5_untied_matches_loaded_checkpoint).
-            expected += fields["vocab_size"] * fields["d_model"]
+        # transformers 5 builds T5 tied and unties lm_head on loading a checkpoint;
+        # we count the loaded model (see test_t5_untied_matches_loaded_checkpoint).
+        expected = _meta_parameter_count(fields) + untied_t5_table(fields)
         assert parameter_count(fields) == expected
 
     @pytest.mark.models
@@ -149,7 +129,7 @@ class TestParameterCount:
         from transformers import T5ForConditionalGeneration
 
         fields = {**SMALL_CONFIGS["t5"], "tie_word_embeddings": False}
-        config = _transformers_config(fields)
+        config = transformers_config(fields)
         model = T5ForConditionalGeneration(config)
         state = {k: v.clone().contiguous() for k, v in model.state_dict().items()}
         state["lm_head.weight"] = torch.randn_like(state["lm_head.weight"])
@@ -277,6 +257,6 @@ class TestForwardFlops:
     @settings(max_examples=4, deadline=None)
     def test_equals_flop_counter(self, model_type: str, tokens: int, target_tokens: int) -> None:
         """forward_flops equals FlopCounterMode on a real eager forward pass of each architecture."""
-        kwargs = {"target_tokens": target_tokens} if model_type in ENCODER_DECODERS else {}
+        kwargs = {"target_tokens": target_tokens} if model_type in SEQ2SEQ else {}
         expected = forward_flops(SMALL_CONFIGS[model_type], tokens, **kwargs)
         assert _measured_flops(model_type, tokens, target_tokens) == expected

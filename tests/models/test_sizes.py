@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from choose_configs import (
+    ENCODERS,
+    SEQ2SEQ,
+    T5_FAMILY,
+    auto_class,
+    meta_model,
+    transformers_config,
+    untied_t5_table,
+)
+from real_configs import REAL_CONFIGS
 
 from nlpguide.sizes import (
     LORA_TARGET_MODULES,
@@ -21,14 +29,8 @@ from nlpguide.sizes import (
     reference_config,
 )
 
-sys.path.insert(0, str(Path(__file__).parent))
-from real_configs import REAL_CONFIGS
-
 pytestmark = pytest.mark.models
 
-ENCODERS = {"bert", "roberta", "albert", "electra", "distilbert"}
-SEQ2SEQ = {"t5", "mt5", "umt5", "bart", "mbart", "marian"}
-T5_FAMILY = {"t5", "mt5", "umt5"}
 ALL_CONFIGS = {**{name: reference_config(name) for name in known_models()}, **REAL_CONFIGS}
 T5_ARTEFACT = Path(__file__).parents[2] / "src/nlpguide/models/artefacts/t5"
 
@@ -75,43 +77,13 @@ SMALL: dict[str, dict[str, Any]] = {
 SMALL = {t: {"model_type": t, "vocab_size": 97, **f} for t, f in SMALL.items()}
 
 
-def _auto_class(model_type: str) -> Any:
-    import transformers
-
-    if model_type in ENCODERS:
-        return transformers.AutoModel
-    if model_type in SEQ2SEQ:
-        return transformers.AutoModelForSeq2SeqLM
-    return transformers.AutoModelForCausalLM
-
-
-def _config(fields: Mapping[str, Any]) -> Any:
-    from transformers import AutoConfig
-
-    kwargs = dict(fields)
-    return AutoConfig.for_model(kwargs.pop("model_type"), **kwargs)
-
-
-def _untied_t5_table(fields: Mapping[str, Any]) -> int:
-    """The lm_head transformers 5 unties only on loading a checkpoint (see nlpguide.sizes)."""
-    untied = fields["model_type"] in T5_FAMILY and fields.get("tie_word_embeddings") is False
-    return fields["vocab_size"] * fields["d_model"] if untied else 0
-
-
-def _meta_model(fields: Mapping[str, Any]) -> Any:
-    import torch
-
-    with torch.device("meta"):
-        return _auto_class(str(fields["model_type"])).from_config(_config(fields))
-
-
 @functools.cache
 def _small_model(model_type: str) -> Any:
     import torch
 
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    return _auto_class(model_type).from_config(_config(SMALL[model_type])).eval()
+    return auto_class(model_type).from_config(transformers_config(SMALL[model_type])).eval()
 
 
 def test_small_configs_cover_every_type() -> None:
@@ -124,9 +96,9 @@ class TestRealConfigs:
     def test_count_equals_meta_instantiation(self, name: str) -> None:
         """The count and class equal transformers' meta-device model for a published config."""
         fields = ALL_CONFIGS[name]
-        model = _meta_model(fields)
+        model = meta_model(fields)
         assert type(model).__name__ == counted_model_class(fields)
-        expected = sum(p.numel() for p in model.parameters()) + _untied_t5_table(fields)
+        expected = sum(p.numel() for p in model.parameters()) + untied_t5_table(fields)
         assert parameter_count(fields) == expected
 
     def test_several_configs_per_family(self) -> None:
@@ -147,10 +119,10 @@ class TestRealConfigs:
     def test_trainable_equals_requires_grad(self, name: str) -> None:
         """The full fine-tune trains exactly the parameters transformers leaves requires_grad."""
         fields = ALL_CONFIGS[name]
-        model = _meta_model(fields)
+        model = meta_model(fields)
         expected = sum(p.numel() for p in model.parameters() if p.requires_grad)
         estimate = memory_estimate(fields, dtype="fp32", batch=1, seq_len=1)
-        assert estimate.full_finetune.trainable_parameters == expected + _untied_t5_table(fields)
+        assert estimate.full_finetune.trainable_parameters == expected + untied_t5_table(fields)
 
 
 class TestLocalConfigs:
@@ -184,8 +156,8 @@ class TestFlops:
 
         from nlpguide.sizes import forward_flops
 
-        model = _auto_class(model_type).from_config(
-            _config(SMALL[model_type]), attn_implementation="eager"
+        model = auto_class(model_type).from_config(
+            transformers_config(SMALL[model_type]), attn_implementation="eager"
         )
         inputs = {"input_ids": torch.randint(3, 90, (1, 7))}
         kwargs: dict[str, int] = {}
@@ -222,7 +194,7 @@ class TestLoRA:
         targets = None if model_type in PEFT else list(LORA_TARGET_MODULES[model_type])
         config = LoraConfig(r=rank, target_modules=targets, fan_in_fan_out=model_type == "gpt2")
         model = get_peft_model(
-            _auto_class(model_type).from_config(_config(SMALL[model_type])), config
+            auto_class(model_type).from_config(transformers_config(SMALL[model_type])), config
         )
         trainable, total = model.get_nb_trainable_parameters()
         estimate = memory_estimate(
@@ -230,14 +202,14 @@ class TestLoRA:
         )
         assert estimate.lora is not None
         assert estimate.lora.trainable_parameters == trainable
-        assert estimate.parameters + trainable == total + _untied_t5_table(SMALL[model_type])
+        assert estimate.parameters + trainable == total + untied_t5_table(SMALL[model_type])
 
     def test_explicit_targets(self) -> None:
         """Explicit lora_targets adapt those layers, as peft does with the same list."""
         from peft import LoraConfig, get_peft_model
 
         targets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-        base = _auto_class("llama").from_config(_config(SMALL["llama"]))
+        base = auto_class("llama").from_config(transformers_config(SMALL["llama"]))
         model = get_peft_model(base, LoraConfig(r=2, target_modules=targets))
         trainable, _ = model.get_nb_trainable_parameters()
         estimate = memory_estimate(
@@ -295,20 +267,20 @@ class TestAgainstAccelerate:
 
         fields = ALL_CONFIGS[name] if name in ALL_CONFIGS else reference_config(name)
         with init_empty_weights():
-            model = _auto_class(str(fields["model_type"])).from_config(
-                _config(fields), dtype=torch.float32
+            model = auto_class(str(fields["model_type"])).from_config(
+                transformers_config(fields), dtype=torch.float32
             )
         total, _ = calculate_maximum_sizes(model)
         buffers = sum(b.numel() * b.element_size() for b in model.buffers())
         # init_empty_weights re-creates every parameter as it is registered, so the tensors
         # transformers ties (LM head, encoder and decoder token tables) come apart and each
         # is counted: as many extra elements as the tied model holds references beyond one.
-        tied = _meta_model(fields)
+        tied = meta_model(fields)
         references = sum(p.numel() for _, p in tied.named_parameters(remove_duplicate=False))
         extra = references - sum(p.numel() for p in tied.parameters())
         ours = memory_estimate(fields, dtype="fp32", batch=1, seq_len=1, training="pure")
         # T5 v1.1 is counted with lm_head untied (as loaded); built, it is tied, one table less.
-        weights = ours.weights["fp32"] - 4 * _untied_t5_table(fields)
+        weights = ours.weights["fp32"] - 4 * untied_t5_table(fields)
         assert total == weights + 4 * extra + buffers
         adam = estimate_training_usage(total, "float32")
         assert adam["step"] == 4 * total

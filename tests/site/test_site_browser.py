@@ -23,7 +23,6 @@ import http.server
 import json
 import re
 import struct
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
-from browser_support import WINDOW, chromium
+from browser_support import WINDOW, chromium, serve
 
 if TYPE_CHECKING:  # selenium is imported where it is used: the module must import without it
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -172,16 +171,8 @@ def site() -> Iterator[Site]:
     """The built site, served by http.server from a thread on 127.0.0.1 (any free port)."""
     if not (SITE / "index.html").is_file():
         pytest.fail(NOT_BUILT, pytrace=False)
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield Site(base=f"http://127.0.0.1:{server.server_address[1]}")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve(SITE, _QuietHandler) as base:
+        yield Site(base=base)
 
 
 # -- the browser -----------------------------------------------------------------------

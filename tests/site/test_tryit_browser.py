@@ -27,7 +27,6 @@ import http.server
 import importlib.util
 import json
 import socket
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browser_support import chromium
+from browser_support import chromium, serve
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -180,17 +179,8 @@ def server() -> Iterator[Server]:
         pytest.fail(NOT_BUILT, pytrace=False)
     requests: list[str] = []
     handler = type("Handler", (_LoggingHandler,), {"requests": requests})
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(SITE))
-    )
-    thread = threading.Thread(target=httpd.serve_forever, name="tryit-server", daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", requests)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with serve(SITE, handler) as base:
+        yield Server(base, requests)
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import struct
@@ -106,15 +107,14 @@ def deb_source(deb: Path, catalogues: str = r"^usr/lib/fake/fr/LC_MESSAGES/[^/]+
 
 
 def wheel_source(wheel: Path) -> Any:
-    return btd.Source(
+    fake = deb_source(wheel, btd._WHEEL_FR)
+    return dataclasses.replace(
+        fake,
         key="fakeweb",
         registry="pypi",
         package="fakeweb",
-        version="1.0",
-        filename=wheel.name,
-        sha256=_sha(wheel),
         licence="BSD-3-Clause",
-        catalogues=btd._WHEEL_FR,
+        accelerators="",
     )
 
 
@@ -418,15 +418,12 @@ def general_source(deb: Path, name: str, reader: str, held_out_as: str = "") -> 
     catalogues = (
         btd._WESNOTH_FR if reader == "wesnoth" else rf"^usr/share/dictd/{name}\.(index|dict\.dz)$"
     )
-    return btd.Source(
+    return dataclasses.replace(
+        deb_source(deb, catalogues),
         key=name,
-        registry="debian",
         package=name,
-        version="1.0",
-        filename=deb.name,
-        sha256=_sha(deb),
         licence="GPL-2.0-or-later",
-        catalogues=catalogues,
+        accelerators="",
         domain="general",
         reader=reader,
         held_out_as=held_out_as,

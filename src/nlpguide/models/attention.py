@@ -67,13 +67,7 @@ class AttentionMap:
         if not isinstance(self.title, str):
             raise TypeError(f"title must be a str, got {type(self.title).__name__}")
         for name in ("queries", "keys"):
-            labels: object = getattr(self, name)
-            if isinstance(labels, str | bytes) or not isinstance(labels, Sequence):
-                raise TypeError(f"{name} must be a tuple of str, got {type(labels).__name__}")
-            for label in labels:
-                if not isinstance(label, str):
-                    raise TypeError(f"{name} must hold str labels, got {type(label).__name__}")
-            object.__setattr__(self, name, tuple(labels))
+            object.__setattr__(self, name, tuple(_check.strings(name, getattr(self, name))))
         layer: object = self.layer
         if isinstance(layer, bool) or not isinstance(layer, int):
             raise TypeError(f"layer must be an int, got {type(layer).__name__}")
@@ -192,6 +186,28 @@ def _index(layer: int, n_layers: int) -> int:
     return layer % n_layers
 
 
+def _self_attention(
+    tokenizer: Any,
+    model: Any,
+    text: str,
+    layer: int,
+    title: str,
+    tokenizer_kw: dict[str, Any],
+    model_kw: dict[str, Any],
+) -> AttentionMap:
+    """The self-attention map of one layer of an encoder or a decoder-only model."""
+    import torch  # noqa: PLC0415
+
+    _check_text("text", text)
+    _check_layer(layer, model, "num_hidden_layers")
+    enc = tokenizer(text, return_tensors="pt", **tokenizer_kw)
+    with torch.inference_mode():
+        out = model(**enc, output_attentions=True, **model_kw)
+    labels = token_labels(tokenizer, enc["input_ids"][0].tolist())
+    weights = _layer(out.attentions, layer, "self-attention")
+    return AttentionMap(title, labels, labels, weights, _index(layer, len(out.attentions)))
+
+
 def encoder_self_attention(
     tokenizer: Any, model: Any, text: str, *, layer: int = -1
 ) -> AttentionMap:
@@ -202,17 +218,7 @@ def encoder_self_attention(
         tok, bert = encoder(attn_implementation="eager")
         encoder_self_attention(tok, bert, "The bank raised rates.").causal     # False
     """
-    import torch  # noqa: PLC0415
-
-    _check_text("text", text)
-    _check_layer(layer, model, "num_hidden_layers")
-    enc = tokenizer(text, return_tensors="pt")
-    with torch.inference_mode():
-        out = model(**enc, output_attentions=True)
-    labels = token_labels(tokenizer, enc["input_ids"][0].tolist())
-    weights = _layer(out.attentions, layer, "self-attention")
-    n = len(out.attentions)
-    return AttentionMap("encoder self-attention", labels, labels, weights, _index(layer, n))
+    return _self_attention(tokenizer, model, text, layer, "encoder self-attention", {}, {})
 
 
 def decoder_self_attention(
@@ -225,18 +231,14 @@ def decoder_self_attention(
         tok, lm = decoder(attn_implementation="eager")
         decoder_self_attention(tok, lm, "The bank raised rates.").causal       # True
     """
-    import torch  # noqa: PLC0415
-
-    _check_text("text", text)
-    _check_layer(layer, model, "num_hidden_layers")
-    enc = tokenizer(text, return_tensors="pt", return_token_type_ids=False)
-    with torch.inference_mode():
-        out = model(**enc, output_attentions=True, use_cache=False)
-    labels = token_labels(tokenizer, enc["input_ids"][0].tolist())
-    weights = _layer(out.attentions, layer, "self-attention")
-    n = len(out.attentions)
-    return AttentionMap(
-        "decoder self-attention (causal)", labels, labels, weights, _index(layer, n)
+    return _self_attention(
+        tokenizer,
+        model,
+        text,
+        layer,
+        "decoder self-attention (causal)",
+        {"return_token_type_ids": False},
+        {"use_cache": False},
     )
 
 

@@ -105,13 +105,8 @@ def embed(
     """
     import torch  # noqa: PLC0415
 
-    if isinstance(texts, str) or not isinstance(texts, Sequence):
-        raise TypeError(f"texts must be a sequence of str, got {type(texts).__name__}")
-    if not texts:
+    if not _check.strings("texts", texts):
         raise ValueError("texts is empty: nothing to embed")
-    for t in texts:
-        if not isinstance(t, str):
-            raise TypeError(f"each text must be a str, got {type(t).__name__}")
     sizes: dict[str, object] = {"max_length": max_length, "batch_size": batch_size}
     for name, value in sizes.items():
         _check.integer(name, value, minimum=1)
@@ -189,11 +184,7 @@ def rag_messages(
     'Who won?'
     """
     _check.text("question", question)
-    if isinstance(passages, str) or not isinstance(passages, Sequence):
-        raise TypeError(f"passages must be a sequence of str, got {type(passages).__name__}")
-    for p in passages:
-        if not isinstance(p, str):
-            raise TypeError(f"each passage must be a str, got {type(p).__name__}")
+    _check.strings("passages", passages)
     if instruction is not None:
         _check.text("instruction", instruction)
     if not passages:

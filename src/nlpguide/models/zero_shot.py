@@ -130,13 +130,8 @@ def _check_question(question: object) -> None:
 
 
 def _check_texts(texts: object) -> None:
-    if isinstance(texts, str) or not isinstance(texts, Sequence):
-        raise TypeError(f"texts must be a sequence of str, got {type(texts).__name__}")
-    if not texts:
+    if not _check.strings("texts", texts):
         raise ValueError("texts is empty: nothing to classify")
-    for text in texts:
-        if not isinstance(text, str):
-            raise TypeError(f"each text must be a str, got {type(text).__name__}")
 
 
 def _check_fillers(fillers: object) -> None:
