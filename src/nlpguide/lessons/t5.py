@@ -296,7 +296,7 @@ def continue_training(
     ``truncate=True`` asks to keep their first ``model_max_length`` tokens
     (the lead of an article, as the shipped T5 was trained).
 
-    Used on the fine-tuning page as::
+    The fine-tuning page types the same recipe out; a script calls it as::
 
         tok, t5 = seq2seq()
         losses = continue_training(tok, t5, yes_no_pairs(train, "sport"), steps=60)
