@@ -54,9 +54,9 @@ def tiny_lora() -> FineTuneResult:
 
 class TestSettings:
     def test_defaults_are_the_pages(self) -> None:
-        """The defaults are the fine-tuning page's settings: 60 steps of 16 x 96 tokens."""
+        """The defaults are the fine-tuning page's settings: 20 steps of 16 x 96 tokens."""
         s = FineTuneSettings()
-        assert (s.max_steps, s.batch_size, s.max_length, s.seed) == (60, 16, 96, 0)
+        assert (s.max_steps, s.batch_size, s.max_length, s.seed) == (20, 16, 96, 0)
         assert (s.lora, s.model_name, s.eval_split) == (False, None, "test")
 
     def test_learning_rate_depends_on_mode(self) -> None:
