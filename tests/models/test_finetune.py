@@ -54,9 +54,9 @@ def tiny_lora() -> FineTuneResult:
 
 class TestSettings:
     def test_defaults_are_the_pages(self) -> None:
-        """The defaults are the fine-tuning page's settings: 60 steps of 16 x 96 tokens."""
+        """The defaults are the fine-tuning page's settings: 20 steps of 16 x 96 tokens."""
         s = FineTuneSettings()
-        assert (s.max_steps, s.batch_size, s.max_length, s.seed) == (60, 16, 96, 0)
+        assert (s.max_steps, s.batch_size, s.max_length, s.seed) == (20, 16, 96, 0)
         assert (s.lora, s.model_name, s.eval_split) == (False, None, "test")
 
     def test_learning_rate_depends_on_mode(self) -> None:
@@ -245,15 +245,15 @@ class TestSaving:
 @pytest.mark.models
 @pytest.mark.slow
 class TestPageSettings:
-    def test_full_finetune_reaches_95_percent(self) -> None:
-        """The page's full fine-tune (60 steps of 16 x 96 tokens) gets >= 95% of the test split."""
+    def test_full_finetune_reaches_90_percent(self) -> None:
+        """The page's full fine-tune (20 steps of 16 x 96 tokens) gets >= 90% of the test split."""
         import torch
 
         torch.set_num_threads(2)
-        # The page stores this very run (same settings, so the same cache key): after a
-        # docs build in the same cache (as .ci/run does first) this checks the page's own
+        # The pipeline() page stores this very run (same settings, so the same cache key):
+        # after a docs build in the same cache (as .ci/run does first) this checks that
         # model instead of training it a second time; on its own it trains and stores it.
         result = finetune_classifier(cache="reuse")
-        assert result.accuracy >= 0.95
+        assert result.accuracy >= 0.90
         assert result.losses[-1] < result.losses[0]
         assert isinstance(result.predictions[0], Prediction)

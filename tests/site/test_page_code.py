@@ -80,9 +80,14 @@ class TestWhatCounts:
         body = "```python\nimport this\n```\n"
         assert [c.text for c in code_lines(self._page(tmp_path, body))] == ["import this"]
 
-    def test_included_function_counts(self) -> None:
+    def test_included_function_counts(self, tmp_path: Path) -> None:
         """A literalinclude'd function is read from the package, from its def line on."""
-        shown = [c for c in code_lines(DOCS / "bert" / "fine-tuning.md") if "->" in c.where]
+        source = DOCS.parent / "src" / "nlpguide" / "models" / "finetune.py"
+        body = "".join(
+            f"```{{literalinclude}} {source}\n:language: python\n:pyobject: {name}\n```\n\n"
+            for name in ("build_trainer", "add_lora")
+        )
+        shown = [c for c in code_lines(self._page(tmp_path, body)) if "->" in c.where]
         assert shown[0].text == "def build_trainer("
         assert any("finetune.py:add_lora" in c.where for c in shown)
 

@@ -18,10 +18,12 @@ or test gets the same fine-tuned model without training it again.
 >>> FineTuneSettings().lr, FineTuneSettings(lora=True).lr
 (0.0002, 0.005)
 
-A run takes about a minute on 2 cores, so it is shown here, not run::
+The defaults are the recipe of the guide's fine-tuning page, which shows the same
+``TrainingArguments`` and ``Trainer`` in the open. A run takes under a minute on 2
+cores, so it is shown here, not run::
 
-    result = finetune_classifier(max_steps=60)
-    result.accuracy  # about 0.95 or better on the held-out split
+    result = finetune_classifier()
+    result.accuracy  # the held-out accuracy, on the 221 test articles
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ class FineTuneSettings:
 
     model_name: str | None = None
     lora: bool = False
-    max_steps: int = 60
+    max_steps: int = 20
     batch_size: int = 16
     max_length: int = 96
     learning_rate: float | None = None
@@ -242,7 +244,7 @@ def finetune_classifier(
     model loads as a plain ``AutoModelForSequenceClassification`` (e.g. in
     ``pipeline("text-classification", model=str(result.path))``).
 
-    Each call trains for about a minute on 2 cores, so typical use is shown, not run::
+    Each call trains for up to a minute on 2 cores, so typical use is shown, not run::
 
         full = finetune_classifier(cache="store")
         lora = finetune_classifier(lora=True)
@@ -297,7 +299,7 @@ def save_result(result: FineTuneResult, folder: str | Path) -> FineTuneResult:
 
     The folder must be empty or absent (nothing is overwritten).
 
-    Saving a freshly trained result (training takes about a minute; shown, not run)::
+    Saving a freshly trained result (training takes up to a minute; shown, not run)::
 
         saved = save_result(finetune_classifier(), "bbc-topics")
         saved.path  # PosixPath('bbc-topics')
