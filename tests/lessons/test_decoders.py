@@ -121,6 +121,25 @@ class TestCostPage:
         assert run.ms_per_document < self._zero_shot().ms_per_document
         assert run.tokens.mean() < self._zero_shot().prompt_tokens.mean()
 
+    def test_flops_ratio_inside_the_lesson_range_and_above_it_at_hub_scale(self) -> None:
+        """The page's text: 10-100x the encoder's FLOPs per article, over 100x for Llama-2."""
+        from nlpguide.data import BBC_LABELS
+        from nlpguide.models.zero_shot import classifier_flops, scoring_flops
+
+        enc_tok, enc_model = encoder()
+        _, lm = decoder()
+        texts, _ = self._sample()
+        cut = [enc_tok(t, truncation=True, max_length=96)["input_ids"] for t in texts]
+        read = round(np.mean([len(ids) for ids in cut]))
+        prompt = round(self._zero_shot().prompt_tokens.mean())
+        small = scoring_flops(lm.config.to_dict(), prompt) / classifier_flops(
+            enc_model.config.to_dict(), read, len(BBC_LABELS)
+        )
+        hub = scoring_flops("meta-llama/Llama-2-7b-hf", prompt) / classifier_flops(
+            "bert-base-uncased", read, len(BBC_LABELS)
+        )
+        assert 10 <= small <= 100 < hub
+
 
 @pytest.mark.models
 @pytest.mark.slow
