@@ -205,6 +205,13 @@ return {
     complete: img.complete,
     width: img.naturalWidth,
   })),
+  // Outputs that scroll sideways, or spill past the article's right edge.
+  wideOutputs: Array.from(document.querySelectorAll(".cell_output, .cell_output *"))
+    .filter((e) => (e.scrollWidth > e.clientWidth + 1
+                    && ["auto", "scroll"].includes(getComputedStyle(e).overflowX))
+                   || (article && e.getBoundingClientRect().right
+                       > article.getBoundingClientRect().right + 1))
+    .map((e) => (e.innerText || e.tagName).trim().slice(0, 80)),
   nbDownload: first("p.nb-download a"),
   menuDownload: first(".dropdown-download-buttons a.btn-download-notebook-button"),
 };
@@ -224,6 +231,7 @@ class Visit:
     console: list[dict[str, Any]]
     links: list[str]
     images: list[dict[str, Any]]
+    wide_outputs: list[str]
     nb_download: str | None
     menu_download: str | None
     screenshot: Path
@@ -330,6 +338,7 @@ def visit(site: Site, driver: WebDriver) -> Callable[[str], Visit]:
             console=driver.get_log("browser"),  # type: ignore[attr-defined]  # Chrome's log API
             links=seen["links"],
             images=seen["images"],
+            wide_outputs=seen["wideOutputs"],
             nb_download=seen["nbDownload"],
             menu_download=seen["menuDownload"],
             screenshot=shot,
@@ -444,6 +453,13 @@ class TestNotebookDownloads:
         assert {"cells", "nbformat"} <= notebook.keys(), sorted(notebook)
         assert notebook["cells"], "the notebook has no cells"
         tally.downloads += 1
+
+
+@pytest.mark.parametrize("page", PAGES)
+class TestOutputsFit:
+    def test_no_output_scrolls_sideways(self, page: str, visit: Callable[[str], Visit]) -> None:
+        """Every cell output fits the reading column: nothing hides past its right edge."""
+        assert visit(page).wide_outputs == []
 
 
 @pytest.mark.parametrize("page", PAGES)
