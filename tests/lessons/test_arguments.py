@@ -189,18 +189,6 @@ TABLE: list[Row] = [
         ],
     ),
     Row(
-        t5.continue_training,
-        {**PAIR, "pairs": [("a", "b")]},
-        [
-            ("pairs", [("a",)], TypeError),
-            *_count("steps"),
-            *_count("batch_size"),
-            ("lr", -1.0, ValueError),  # reached the optimiser once
-            ("seed", -1, ValueError),
-            ("truncate", 1, TypeError),
-        ],
-    ),
-    Row(
         t5.cross_attention,
         {**PAIR, "source": "x"},
         [

@@ -483,32 +483,6 @@ class TestCrossAttention:
             cross_attention(None, None, "x", max_new_tokens=0)
 
 
-@pytest.mark.models
-class TestContinueTraining:
-    def test_refuses_to_cut(self) -> None:
-        """An input longer than the model reads raises unless truncation is asked for."""
-        from nlpguide.lessons.t5 import continue_training
-
-        tok, t5 = _t5()
-        with pytest.raises(ValueError, match="model_max_length 128"):
-            continue_training(tok, t5, [("word " * 400, "True")], steps=1)
-
-    @pytest.mark.slow
-    def test_short_run_logs_losses(self) -> None:
-        """A few steps on a fresh copy log finite, falling losses and leave it in eval mode."""
-        from nlpguide.lessons.t5 import continue_training
-        from nlpguide.models import seq2seq
-
-        tok, t5 = seq2seq()  # a fresh copy: training changes the weights
-        pairs = yes_no_pairs(_split()["train"][::10], "sport")
-        log = continue_training(tok, t5, pairs, steps=12, batch_size=8, lr=1e-3)
-        losses = [e["loss"] for e in log]
-        assert len(losses) == 6
-        assert all(math.isfinite(x) for x in losses)
-        assert losses[-1] < losses[0]
-        assert not t5.training
-
-
 @cache
 def _eager_t5() -> tuple[Any, Any]:
     from nlpguide.models import seq2seq

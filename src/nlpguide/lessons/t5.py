@@ -12,8 +12,8 @@ live here, so a test checks the very code a page runs:
   :func:`nlpguide.choose.forward_flops`;
 * :func:`bert_view` and :func:`t5_view`: one SST-2 sentence seen by a
   classification head and by a text-to-text model;
-* :func:`yes_no_pairs` and :func:`continue_training`: a new task framed as
-  BoolQ, and a short ``Seq2SeqTrainer`` run on it;
+* :func:`yes_no_pairs`: a new task framed as BoolQ, for the fine-tuning page's
+  ``Seq2SeqTrainer`` run;
 * :func:`cross_attention`: the decoder's cross-attention weights for one
   generated output.
 
@@ -27,7 +27,6 @@ live here, so a test checks the very code a page runs:
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -46,7 +45,6 @@ __all__ = [
     "CrossAttention",
     "ObjectiveCost",
     "bert_view",
-    "continue_training",
     "cross_attention",
     "framing_rows",
     "markdown_table",
@@ -273,101 +271,6 @@ def yes_no_pairs(
         source = frame("boolq", passage=passage, question=f"is this article about {topic}")
         pairs.append((source, encode_target("boolq", int(article.label_text == topic))))
     return pairs
-
-
-def continue_training(
-    tokenizer: Any,
-    model: Any,
-    pairs: Sequence[tuple[str, str]],
-    *,
-    steps: int = 60,
-    batch_size: int = 16,
-    lr: float = 1e-3,
-    seed: int = 0,
-    truncate: bool = False,
-) -> list[dict[str, float]]:
-    """Train ``model`` in place on ``(source, target)`` pairs; return the logged losses.
-
-    An ordinary ``Seq2SeqTrainer`` run: tokenise, pad per batch with
-    ``DataCollatorForSeq2Seq`` (label padding becomes -100, ignored by the
-    loss), linear schedule with 10 % warm-up, fp32. (bf16 autocast is emulated on a CPU
-    without native bf16, such as an AVX2-only one: measured 16 times slower there.)
-    Inputs longer than the tokenizer's ``model_max_length`` raise, unless
-    ``truncate=True`` asks to keep their first ``model_max_length`` tokens
-    (the lead of an article, as the shipped T5 was trained).
-
-    The fine-tuning page types the same recipe out; a script calls it as::
-
-        tok, t5 = seq2seq()
-        losses = continue_training(tok, t5, yes_no_pairs(train, "sport"), steps=60)
-    """
-    _check.integer("steps", steps, minimum=1)
-    _check.integer("batch_size", batch_size, minimum=1)
-    _check.real("lr", lr, low=0.0, low_open=True)
-    _check.integer("seed", seed, minimum=0)
-    _check.boolean("truncate", truncate)
-    given: object = pairs  # callers' types are only promises: check at run time
-    if isinstance(given, str | bytes) or not isinstance(given, Sequence):
-        msg = f"pairs must be a list of (source, target) str pairs, got {type(given).__name__}"
-        raise TypeError(msg)
-    for pair in given:
-        if not (isinstance(pair, tuple | list) and len(pair) == 2):
-            msg = f"pairs must hold (source, target) pairs, got {pair!r:.60}"
-            raise TypeError(msg)
-        _check.strings("pairs item", pair)
-    if not pairs:
-        msg = "pairs must not be empty: there is nothing to train on"
-        raise ValueError(msg)
-    import tempfile  # noqa: PLC0415
-
-    from transformers import (  # noqa: PLC0415
-        DataCollatorForSeq2Seq,
-        PrinterCallback,
-        Seq2SeqTrainer,
-        Seq2SeqTrainingArguments,
-    )
-
-    # Inputs and targets are both just text: tokenise each, no task-specific head.
-    examples = []
-    for source, target in pairs:
-        ids = tokenizer(source, truncation=truncate).input_ids
-        limit = tokenizer.model_max_length
-        if len(ids) > limit:
-            msg = f"{len(ids)} tokens > model_max_length {limit}: {source!r}"
-            raise ValueError(msg)
-        labels = tokenizer(text_target=target).input_ids
-        examples.append({"input_ids": ids, "labels": labels})
-    random.Random(seed).shuffle(examples)
-    with tempfile.TemporaryDirectory(prefix="t5_page_") as workdir:
-        args = Seq2SeqTrainingArguments(
-            output_dir=workdir,
-            max_steps=steps,
-            per_device_train_batch_size=batch_size,
-            learning_rate=lr,
-            lr_scheduler_type="linear",
-            warmup_steps=max(1, steps // 10),
-            logging_steps=max(1, steps // 6),
-            save_strategy="no",
-            use_cpu=True,
-            report_to="none",
-            disable_tqdm=True,
-            seed=seed,
-        )
-        trainer = Seq2SeqTrainer(
-            model=model,
-            args=args,
-            train_dataset=examples,
-            data_collator=DataCollatorForSeq2Seq(tokenizer, model=model),
-            processing_class=tokenizer,
-        )
-        trainer.remove_callback(PrinterCallback)  # the page prints its own table
-        trainer.train()
-    model.eval()
-    return [
-        {"step": e["step"], "loss": e["loss"], "learning_rate": e["learning_rate"]}
-        for e in trainer.state.log_history
-        if "loss" in e
-    ]
 
 
 # ------------------------------------------------------------------- cross-attention
