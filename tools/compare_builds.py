@@ -82,36 +82,27 @@ def _merged_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A cell's outputs with each stream (stdout, stderr) as one output, as the page shows it.
 
     How a stream is cut into chunks depends on timing, so chunks are joined exactly and
-    the whole ends in one newline (``docs/_ext/streams.py``, the site's rule). myst-nb
-    already joins them into the first chunk in the notebook it writes but leaves the
-    later chunks there too: those repeats are dropped.
+    the whole ends in one newline (``docs/_ext/streams.py``, the site's rule).
 
-    >>> chunks = [{"output_type": "stream", "name": "stdout", "text": t} for t in ("a\\nb\\n", "\\nb\\n")]
-    >>> _merged_streams(chunks)[0]["text"]  # the site's form: b is already in the first
-    'a\\nb\\n'
-    >>> chunks[0]["text"] = "a"
-    >>> _merged_streams(chunks)[0]["text"]  # plain chunks, cut before a newline: joined
+    >>> chunks = [{"output_type": "stream", "name": "stdout", "text": t} for t in ("a", "\\nb\\n\\n")]
+    >>> _merged_streams(chunks)[0]["text"]  # cut before a newline: joined, no blank line
     'a\\nb\\n'
     """
     merged: list[dict[str, Any]] = []
     first: dict[str, dict[str, Any]] = {}
-    rest: dict[str, list[str]] = {}
     for output in outputs:
         if output.get("output_type") != "stream":
             merged.append(output)
             continue
         name = str(output.get("name"))
+        text = _text(output.get("text", ""))
         if name in first:
-            rest[name].append(_text(output.get("text", "")))
-            continue
-        first[name] = {**output, "text": _text(output.get("text", ""))}
-        rest[name] = []
-        merged.append(first[name])
-    for name, head in first.items():
-        tail = "".join(rest[name]).rstrip()
+            first[name]["text"] += text
+        else:
+            first[name] = {**output, "text": text}
+            merged.append(first[name])
+    for head in first.values():
         text = head["text"].rstrip()
-        if tail and not text.endswith(tail):
-            text += "".join(rest[name]).rstrip()
         head["text"] = text + "\n" if text else ""
     return merged
 

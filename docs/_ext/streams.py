@@ -46,7 +46,7 @@ def _settle(text: str) -> str:
 
 
 def coalesce_streams(outputs: list[Any]) -> list[Any]:
-    """Join each stream's chunks exactly, in place in the first chunk, as myst-nb does.
+    """Join each stream's chunks exactly into one output, leaving the notebook's own as sent.
 
     >>> chunks = [{"output_type": "stream", "name": "stdout", "text": t}
     ...           for t in ("T=0.5 ok", "\\nT=1.0 ok\\n")]
@@ -61,9 +61,12 @@ def coalesce_streams(outputs: list[Any]) -> list[Any]:
         elif output["name"] in streams:
             streams[output["name"]]["text"] += _text(output["text"])
         else:
-            output["text"] = _text(output["text"])
-            streams[output["name"]] = output
-            merged.append(output)
+            # A copy: the notebook myst-nb writes to _build/jupyter_execute keeps the
+            # chunks as the kernel sent them, for the tests and the repro check to join.
+            joined = type(output)(output)
+            joined["text"] = _text(output["text"])
+            streams[output["name"]] = joined
+            merged.append(joined)
     for output in streams.values():
         output["text"] = _settle(output["text"])
     # As myst-nb: stdout before stderr when they are adjacent, since they are asynchronous.

@@ -55,11 +55,11 @@ class TestJoin:
         [merged] = streams.coalesce_streams(_chunks(PRINTED, cuts))
         assert merged["text"] == PRINTED
 
-    def test_joined_into_the_first_chunk_in_place(self) -> None:
-        """The first chunk holds the whole stream, as myst-nb leaves it in the notebook it writes."""
+    def test_leaves_the_notebooks_chunks_as_sent(self) -> None:
+        """The written notebook keeps the kernel's chunks, so joining them never repeats a line."""
         chunks = _chunks(PRINTED, [10, 70])
         streams.coalesce_streams(chunks)
-        assert chunks[0]["text"] == PRINTED
+        assert "".join(c["text"] for c in chunks) == PRINTED
 
     def test_progress_bar_keeps_its_last_state(self) -> None:
         """Carriage-return redraws collapse to the last one, and trailing blank lines to one newline."""

@@ -138,8 +138,8 @@ def built_cells(page: str) -> list[BuiltCell]:
                     result = {"markdown": _text(data["text/markdown"])}
                 else:
                     result = {"plain": _text(data["text/plain"])}
-        # The execution cache holds raw streams, a forced build's notebook merged ones:
-        # compare both as the page shows them (the runner applies the same rule).
+        # The notebook holds the chunks as the kernel sent them: joined, and ended as the
+        # page ends them (the runner applies the same rule).
         merged = {name: _RUNNER.merged_stream(text) for name, text in streams.items()}
         cells.append(BuiltCell(_text(cell["source"]), merged["stdout"], merged["stderr"], result))
     return cells
