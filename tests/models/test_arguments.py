@@ -195,6 +195,14 @@ TABLE: list[Row] = [
             ("result", None, TypeError),  # checked before the folder is made
         ],
     ),
+    Row(
+        finetune.store_run,
+        {"trainer": None, "settings": finetune.FineTuneSettings()},
+        [
+            ("settings", {"max_steps": 2}, TypeError),
+            ("settings", finetune.FineTuneSettings(lora=True), ValueError),
+        ],
+    ),
     # nlpguide.models.decoding
     Row(
         decoding.Candidate,

@@ -19,6 +19,7 @@ from nlpguide.models.finetune import (
     finetune_classifier,
     load_result,
     save_result,
+    store_run,
 )
 
 # A run small enough for a unit test: two steps of four 32-token articles.
@@ -164,6 +165,16 @@ class TestResult:
         """Every BBC article is longer than 32 tokens, and the result says so."""
         assert tiny.truncated == {"train": (1781, 1781), "test": (221, 221)}
 
+    def test_truncation_counts_each_cut_text_once(self, tiny: FineTuneResult) -> None:
+        """A text three times too long counts once, a short one not, and both keep one row."""
+        from nlpguide.models.finetune import _tokenize
+
+        texts = ["Short.", "word " * 100, "Also short."]
+        enc, cut = _tokenize(tiny.tokenizer, texts, max_length=32)
+        assert cut == 1
+        assert [len(ids) for ids in enc["input_ids"]] == [4, 32, 5]
+        assert enc["input_ids"][1][-1] == tiny.tokenizer.sep_token_id
+
     def test_full_finetune_trains_everything(self, tiny: FineTuneResult) -> None:
         """A full fine-tune trains MiniLM and the new 5-way head: 22.7M parameters."""
         assert tiny.trainable_params == tiny.total_params == MINILM_PARAMS + HEAD_PARAMS
@@ -242,6 +253,82 @@ class TestSaving:
         assert classify("The striker scored twice.")[0]["label"] in first.labels
 
 
+def _page_trainer(output_dir: Path, max_steps: int = TINY["max_steps"]) -> Any:
+    """The fine-tuning page's Trainer recipe, at the TINY settings."""
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
+
+    from nlpguide.data import BBC_LABELS, bbc_news
+    from nlpguide.models import default_path
+
+    checkpoint = default_path("encoder")
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+    train = bbc_news()["train"].map(
+        lambda batch: tokenizer(batch["text"], truncation=True, max_length=TINY["max_length"]),
+        batched=True,
+    )
+    set_seed(0)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        checkpoint,
+        num_labels=len(BBC_LABELS),
+        id2label=dict(enumerate(BBC_LABELS)),
+        label2id={name: i for i, name in enumerate(BBC_LABELS)},
+    )
+    args = TrainingArguments(
+        output_dir=str(output_dir),
+        max_steps=max_steps,
+        per_device_train_batch_size=TINY["batch_size"],
+        learning_rate=2e-4,
+        weight_decay=0.01,
+        warmup_steps=0.1,
+        logging_steps=1,
+        save_strategy="no",
+        report_to="none",
+        disable_tqdm=True,
+        use_cpu=True,
+        seed=0,
+    )
+    return Trainer(model=model, args=args, train_dataset=train, processing_class=tokenizer)
+
+
+@pytest.mark.models
+class TestStoreRun:
+    def test_the_pages_run_is_the_recipes(
+        self, tiny: FineTuneResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The page's Trainer run, stored, is what finetune_classifier trains and reuse loads."""
+        monkeypatch.setenv("NLPGUIDE_CACHE_DIR", str(tmp_path / "cache"))
+        trainer = _page_trainer(tmp_path / "scratch")
+        trainer.train()
+        stored = store_run(trainer, FineTuneSettings(**TINY))
+        assert stored.losses == tiny.losses
+        assert [p.predicted for p in stored.predictions] == [p.predicted for p in tiny.predictions]
+        assert (stored.trainable_params, stored.truncated) == (
+            tiny.trainable_params,
+            tiny.truncated,
+        )
+        reused = finetune_classifier(cache="reuse", **TINY)
+        assert reused.from_cache
+        assert reused.path == stored.path
+        assert reused.losses == tiny.losses
+
+    def test_a_run_of_other_settings_is_refused(self, tmp_path: Path) -> None:
+        """A run whose steps differ from the settings' is not stored under their key."""
+        trainer = _page_trainer(tmp_path, max_steps=3)
+        with pytest.raises(ValueError, match=r"max_steps=3, but settings\.max_steps is 2"):
+            store_run(trainer, FineTuneSettings(**TINY))
+
+    def test_an_unfinished_run_is_refused(self, tmp_path: Path) -> None:
+        """A trainer that has not trained yet has nothing to store."""
+        with pytest.raises(ValueError, match=r"run 0 of 2 steps: call trainer\.train\(\) first"):
+            store_run(_page_trainer(tmp_path), FineTuneSettings(**TINY))
+
+
 @pytest.mark.models
 @pytest.mark.slow
 class TestPageSettings:
@@ -250,7 +337,7 @@ class TestPageSettings:
         import torch
 
         torch.set_num_threads(2)
-        # The pipeline() page stores this very run (same settings, so the same cache key):
+        # The fine-tuning page stores this very run (same settings, so the same cache key):
         # after a docs build in the same cache (as .ci/run does first) this checks that
         # model instead of training it a second time; on its own it trains and stores it.
         result = finetune_classifier(cache="reuse")

@@ -54,6 +54,7 @@ __all__ = [
     "finetune_classifier",
     "load_result",
     "save_result",
+    "store_run",
 ]
 
 CacheMode: TypeAlias = Literal["off", "store", "reuse"]
@@ -294,6 +295,64 @@ def finetune_classifier(
     return load_result(folder)
 
 
+def store_run(trainer: Any, settings: FineTuneSettings | None = None) -> FineTuneResult:
+    """Keep a full fine-tune you ran with the ``Trainer`` as the cache entry for ``settings``.
+
+    The fine-tuning page runs this recipe in the open; storing its run lets
+    ``finetune_classifier(settings, cache="reuse")`` load it on the later pages instead
+    of training the same model again. The run must be of these settings (steps, batch
+    size, learning rate, weight decay, warm-up, seed) and finished; the held-out
+    figures are measured here. An entry that exists already is kept.
+
+    Storing the page's finished run (training takes a minute; shown, not run)::
+
+        trainer.train()
+        store_run(trainer).path  # the cache folder that the pipeline() page loads
+
+    A run of other settings is refused before anything is measured:
+
+    >>> from types import SimpleNamespace
+    >>> args = SimpleNamespace(max_steps=50, per_device_train_batch_size=16,
+    ...     learning_rate=2e-4, weight_decay=0.01, warmup_steps=0.1, seed=0)
+    >>> store_run(SimpleNamespace(args=args))
+    Traceback (most recent call last):
+    ...
+    ValueError: the trainer ran max_steps=50, but settings.max_steps is 20
+    """
+    chosen = FineTuneSettings() if settings is None else settings
+    _check.instance("settings", chosen, FineTuneSettings)
+    if chosen.lora:
+        raise ValueError("store_run keeps full fine-tunes: settings.lora must be False")
+    asked = {
+        "max_steps": chosen.max_steps,
+        "per_device_train_batch_size": chosen.batch_size,
+        "learning_rate": chosen.lr,
+        "weight_decay": chosen.weight_decay,
+        "warmup_steps": chosen.warmup,
+        "seed": chosen.seed,
+    }
+    for name, value in asked.items():
+        ran = getattr(trainer.args, name)
+        if ran != value:
+            setting = {"per_device_train_batch_size": "batch_size", "learning_rate": "lr"}
+            raise ValueError(
+                f"the trainer ran {name}={ran}, but settings.{setting.get(name, name)} is {value}"
+            )
+    if trainer.state.global_step != chosen.max_steps:
+        raise ValueError(
+            f"the trainer has run {trainer.state.global_step} of {chosen.max_steps} steps: "
+            "call trainer.train() first"
+        )
+    from .. import data  # noqa: PLC0415
+    from ._cache import ensure_entry  # noqa: PLC0415
+
+    truncated, datasets = _encoded(trainer.processing_class, data.bbc_news(), chosen)
+    train_seconds = float(trainer.state.log_history[-1]["train_runtime"])
+    result = _measure(trainer, chosen, datasets[chosen.eval_split], train_seconds, truncated)
+    folder = ensure_entry("finetune", _cache_parts(chosen), lambda tmp: _save_files(result, tmp))
+    return _with(result, path=folder)
+
+
 def save_result(result: FineTuneResult, folder: str | Path) -> FineTuneResult:
     """Save the model, tokenizer and measurements into ``folder``; return it with ``path``.
 
@@ -443,17 +502,17 @@ def _cache_parts(settings: FineTuneSettings) -> dict[str, Any]:
 
 def _tokenize(tokenizer: Any, texts: list[str], max_length: int) -> tuple[dict[str, Any], int]:
     """Token ids cut to ``max_length``, and how many texts were longer than that."""
-    # verbose=False: the over-long texts are counted here, not warned about one by one.
-    full = tokenizer(texts, truncation=False, verbose=False)["input_ids"]
-    cut = sum(len(ids) > max_length for ids in full)
-    enc = tokenizer(texts, truncation=True, max_length=max_length)
-    return dict(enc), cut
+    # One pass: a text longer than max_length comes back as its cut ids plus overflow
+    # rows that name the same text: keep each text's first row, and count the texts cut.
+    enc = tokenizer(texts, truncation=True, max_length=max_length, return_overflowing_tokens=True)
+    owner = list(enc.pop("overflow_to_sample_mapping"))
+    first = [i for i, text in enumerate(owner) if i == 0 or owner[i - 1] != text]
+    cut = len({text for i, text in enumerate(owner) if i > 0 and owner[i - 1] == text})
+    return {key: [rows[i] for i in first] for key, rows in enc.items()}, cut
 
 
 def _train(settings: FineTuneSettings, *, progress: bool = False) -> FineTuneResult:
-    import torch  # noqa: PLC0415
     import transformers  # noqa: PLC0415
-    from datasets import Dataset  # noqa: PLC0415
     from transformers import AutoModelForSequenceClassification  # noqa: PLC0415
 
     from .. import data  # noqa: PLC0415
@@ -470,12 +529,24 @@ def _train(settings: FineTuneSettings, *, progress: bool = False) -> FineTuneRes
             id2label=dict(enumerate(labels)),
             label2id={name: i for i, name in enumerate(labels)},
         )
-    total = sum(p.numel() for p in model.parameters())
     if settings.lora:
         model = add_lora(model, settings)
-        # Count the adapters too, but not peft's frozen spare copy of the head.
-        total += sum(p.numel() for n, p in model.named_parameters() if ".lora_" in n)
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    truncated, datasets = _encoded(tokenizer, splits, settings)
+    with tempfile.TemporaryDirectory(prefix="nlpguide-finetune-") as scratch, _quiet():
+        trainer = build_trainer(
+            model, tokenizer, datasets["train"], settings, output_dir=scratch, progress=progress
+        )
+        start = time.perf_counter()
+        trainer.train()
+        train_seconds = time.perf_counter() - start
+        return _measure(trainer, settings, datasets[settings.eval_split], train_seconds, truncated)
+
+
+def _encoded(
+    tokenizer: Any, splits: Any, settings: FineTuneSettings
+) -> tuple[dict[str, tuple[int, int]], dict[str, Any]]:
+    """The train and evaluation splits tokenized, and how many texts each cut."""
+    from datasets import Dataset  # noqa: PLC0415
 
     truncated: dict[str, tuple[int, int]] = {}
     datasets: dict[str, Any] = {}
@@ -484,36 +555,51 @@ def _train(settings: FineTuneSettings, *, progress: bool = False) -> FineTuneRes
         enc, cut = _tokenize(tokenizer, texts, settings.max_length)
         truncated[split] = (cut, len(texts))
         datasets[split] = Dataset.from_dict({**enc, "labels": list(splits[split]["label"])})
+    return truncated, datasets
 
-    with tempfile.TemporaryDirectory(prefix="nlpguide-finetune-") as scratch, _quiet():
-        trainer = build_trainer(
-            model, tokenizer, datasets["train"], settings, output_dir=scratch, progress=progress
-        )
-        start = time.perf_counter()
-        trainer.train()
-        train_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        logits = trainer.predict(datasets[settings.eval_split]).predictions
-        eval_seconds = time.perf_counter() - start
+
+def _measure(
+    trainer: Any,
+    settings: FineTuneSettings,
+    evaluation: Any,
+    train_seconds: float,
+    truncated: dict[str, tuple[int, int]],
+) -> FineTuneResult:
+    """The result of a trained ``trainer``: its losses, and its predictions on ``evaluation``."""
+    import torch  # noqa: PLC0415
+
+    from .. import data  # noqa: PLC0415
+
+    # peft keeps a frozen spare of the head beside the trained copy: count it once.
+    counted = [p for n, p in trainer.model.named_parameters() if ".original_module." not in n]
+    trainable = sum(p.numel() for p in counted if p.requires_grad)
+    total = sum(p.numel() for p in counted)
+    start = time.perf_counter()
+    with _quiet():
+        logits = trainer.predict(evaluation).predictions
+    eval_seconds = time.perf_counter() - start
     history = tuple(_plain(entry) for entry in trainer.state.log_history)
     steps_losses = [(int(e["step"]), float(e["loss"])) for e in history if "loss" in e]
 
+    labels = data.BBC_LABELS
+    split = data.bbc_news()[settings.eval_split]
+    model = trainer.model
     if settings.lora:
         model = model.merge_and_unload()
     model.eval()
     probs = torch.softmax(torch.as_tensor(np.asarray(logits)), dim=-1).numpy()
     y_pred = probs.argmax(axis=-1)
-    y_true = np.asarray(splits[settings.eval_split]["label"])
+    y_true = np.asarray(split["label"])
     confusion = np.zeros((len(labels), len(labels)), dtype=np.int64)
     np.add.at(confusion, (y_true, y_pred), 1)
-    titles = list(splits[settings.eval_split]["title"])
+    titles = list(split["title"])
     predictions = tuple(
         Prediction(titles[i], labels[int(y_true[i])], labels[int(y_pred[i])], float(probs[i].max()))
         for i in range(len(titles))
     )
     return FineTuneResult(
         model=model,
-        tokenizer=tokenizer,
+        tokenizer=trainer.processing_class,
         settings=settings,
         labels=labels,
         steps=tuple(s for s, _ in steps_losses),
