@@ -156,7 +156,9 @@ def tests(session: nox.Session) -> None:
     """Run the test suite offline (unit, statistical, model and docs-build tests)."""
     _install_stack(session, "test", "docs", extras="models,docs")
     session.run("python", "-c", _GUARD_CHECK, env=OFFLINE)
-    session.run("pytest", *session.posargs, env=OFFLINE)
+    # Most tests run torch on one thread: one worker per core, a test file per worker
+    # (its module fixtures, such as a trained model, are built once).
+    session.run("pytest", "-n", "auto", "--dist", "loadfile", *session.posargs, env=OFFLINE)
 
 
 # Pyodide, the CPython for WebAssembly that runs the try-it cells in the reader's browser
