@@ -347,7 +347,8 @@ def store_run(trainer: Any, settings: FineTuneSettings | None = None) -> FineTun
     from ._cache import ensure_entry  # noqa: PLC0415
 
     truncated, datasets = _encoded(trainer.processing_class, data.bbc_news(), chosen)
-    train_seconds = float(trainer.state.log_history[-1]["train_runtime"])
+    history = trainer.state.log_history
+    train_seconds = float(next(e["train_runtime"] for e in history if "train_runtime" in e))
     result = _measure(trainer, chosen, datasets[chosen.eval_split], train_seconds, truncated)
     folder = ensure_entry("finetune", _cache_parts(chosen), lambda tmp: _save_files(result, tmp))
     return _with(result, path=folder)
