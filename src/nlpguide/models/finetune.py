@@ -323,21 +323,18 @@ def store_run(trainer: Any, settings: FineTuneSettings | None = None) -> FineTun
     _check.instance("settings", chosen, FineTuneSettings)
     if chosen.lora:
         raise ValueError("store_run keeps full fine-tunes: settings.lora must be False")
-    asked = {
-        "max_steps": chosen.max_steps,
-        "per_device_train_batch_size": chosen.batch_size,
-        "learning_rate": chosen.lr,
-        "weight_decay": chosen.weight_decay,
-        "warmup_steps": chosen.warmup,
-        "seed": chosen.seed,
-    }
-    for name, value in asked.items():
-        ran = getattr(trainer.args, name)
-        if ran != value:
-            setting = {"per_device_train_batch_size": "batch_size", "learning_rate": "lr"}
-            raise ValueError(
-                f"the trainer ran {name}={ran}, but settings.{setting.get(name, name)} is {value}"
-            )
+    # Each TrainingArguments field, and the setting it must equal.
+    for arg, name in (
+        ("max_steps", "max_steps"),
+        ("per_device_train_batch_size", "batch_size"),
+        ("learning_rate", "lr"),
+        ("weight_decay", "weight_decay"),
+        ("warmup_steps", "warmup"),
+        ("seed", "seed"),
+    ):
+        ran, asked = getattr(trainer.args, arg), getattr(chosen, name)
+        if ran != asked:
+            raise ValueError(f"the trainer ran {arg}={ran}, but settings.{name} is {asked}")
     if trainer.state.global_step != chosen.max_steps:
         raise ValueError(
             f"the trainer has run {trainer.state.global_step} of {chosen.max_steps} steps: "
