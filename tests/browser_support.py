@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import http.server
+import json
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -92,3 +94,54 @@ def serve(folder: Path, handler: type[http.server.SimpleHTTPRequestHandler]) -> 
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+class LoggingHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves .wasm as application/wasm (as ``python -m http.server`` does) and records
+    every request in ``requests`` (set it on a subclass: one list per server)."""
+
+    extensions_map = {  # noqa: RUF012 - the handler's own class attribute, extended
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+    }
+    requests: list[str]
+
+    def log_message(self, *_args: Any) -> None:
+        """Keep the log out of the test output: every request is recorded in log_request."""
+
+    def log_request(self, code: int | str = "-", _size: int | str = "-") -> None:
+        self.requests.append(f"{self.command} {self.path} {code}")
+
+
+@dataclasses.dataclass
+class Server:
+    """A served folder: its base URL and every request it answered (``"GET /path 200"``)."""
+
+    base: str
+    requests: list[str]
+
+    def url(self, page: str) -> str:
+        return f"{self.base}/{page}"
+
+
+@contextlib.contextmanager
+def logged_server(folder: Path) -> Iterator[Server]:
+    """``folder`` served on 127.0.0.1 by a :class:`LoggingHandler` of its own."""
+    requests: list[str] = []
+    handler = type("Handler", (LoggingHandler,), {"requests": requests})
+    with serve(folder, handler) as base:
+        yield Server(base, requests)
+
+
+#: URL schemes that never touch the network (chromium's own pages, in-page data).
+LOCAL_SCHEMES = {"chrome", "chrome-untrusted", "devtools", "data", "blob", "about"}
+
+
+def requests_made(driver: Any) -> list[str]:
+    """Every URL chromium asked for since the last call (its performance log, refused ones too)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls

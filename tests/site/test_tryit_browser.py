@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import http.server
 import importlib.util
 import json
 import socket
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browser_support import chromium, serve
+from browser_support import LOCAL_SCHEMES, Server, chromium, logged_server, requests_made
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -72,7 +71,6 @@ def _load(name: str, path: Path) -> Any:
 tryit_edits = _load("tryit_edits", Path(__file__).with_name("tryit_edits.py"))
 _RUNNER = _load("tryit_runner_rules", RUNNER)  # the live output's rules, for the build's too
 PAGES = list(tryit_edits.CHANGES)
-LOCAL_SCHEMES = {"chrome", "chrome-untrusted", "devtools", "data", "blob", "about"}
 
 
 # -- what the build executed ------------------------------------------------------------
@@ -148,39 +146,13 @@ def built_cells(page: str) -> list[BuiltCell]:
 # -- the loopback server, with its request log --------------------------------------------
 
 
-class _LoggingHandler(http.server.SimpleHTTPRequestHandler):
-    # Pyodide compiles its .wasm while it streams in only when served as application/wasm.
-    extensions_map = {  # noqa: RUF012 - the handler's own class attribute, extended
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm",
-    }
-    requests: list[str]
-
-    def log_message(self, *_args: Any) -> None:
-        """Keep the log out of the test output: every request is recorded in log_request."""
-
-    def log_request(self, code: int | str = "-", _size: int | str = "-") -> None:
-        self.requests.append(f"{self.command} {self.path} {code}")
-
-
-@dataclasses.dataclass
-class Server:
-    base: str
-    requests: list[str]
-
-    def url(self, page: str) -> str:
-        return f"{self.base}/{page}"
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
     """The built site served by http.server on 127.0.0.1, logging every request."""
     if not (SITE / "index.html").is_file():
         pytest.fail(NOT_BUILT, pytrace=False)
-    requests: list[str] = []
-    handler = type("Handler", (_LoggingHandler,), {"requests": requests})
-    with serve(SITE, handler) as base:
-        yield Server(base, requests)
+    with logged_server(SITE) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -245,15 +217,6 @@ def _set_code(driver: WebDriver, index: int, code: str) -> None:
     )
 
 
-def _requests_made(driver: WebDriver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
 def _visit(driver: WebDriver, server: Server, page: str) -> PageVisit:
     cells = built_cells(page)
     driver.get_log("browser")
@@ -312,7 +275,7 @@ def _visit(driver: WebDriver, server: Server, page: str) -> PageVisit:
         reset_code=reset_code,
         reset_static_shown=reset_static,
         console=driver.get_log("browser"),
-        requests_made=_requests_made(driver),
+        requests_made=requests_made(driver),
     )
 
 
