@@ -42,7 +42,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 SITE = DOCS / "_build" / "html"
 REFERENCE = DOCS / "_build" / "live-reference.json"
 SCREENSHOTS = DOCS / "_build" / "screenshots"
-TASKS = ("fill-mask", "classify", "translate", "tokenize", "generate")
+TASKS = ("fill-mask", "classify", "translate", "cross-attention", "tokenize", "generate")
 # The issue's targets (printed), and the limits the asserts use (only a broken widget fails).
 FIRST_TARGET_S = {"generate": 15.0}  # to the first token; 5 s for the others
 WARM_TARGET_MS = 1000.0
@@ -130,6 +130,8 @@ def _inputs(task: str) -> list[str]:
         return [row["text"] for row in ref["topic"]["articles"]]
     if task == "translate":
         return list(ref["t5"]["sources"])
+    if task == "cross-attention":
+        return [row["source"] for row in ref["t5"]["cross_attention"]]
     if task == "tokenize":
         return list(ref["tokenizers"]["strings"])
     return [row["user"] for row in ref["smollm2"]["prompts"]]
@@ -313,6 +315,25 @@ class TestParityWithTorch:
         )
         assert same >= 0.95 * len(rows)
 
+    def test_t5_cross_attention_weights(self, visit: Any, figures: Figures) -> None:
+        """Every layer's and head's weights, row by row, within 0.02 of torch's."""
+        part, seen = reference()["t5"], visit("cross-attention")
+        worst = 0.0
+        for row, run in zip(part["cross_attention"], seen.runs, strict=True):
+            got = run["result"]["attention"]["weights"]
+            want = row["weights"]
+            assert len(got) == len(want)
+            for got_layer, want_layer in zip(got, want, strict=True):
+                for got_head, want_head in zip(got_layer, want_layer, strict=True):
+                    # torch's rows: the tokens before </s>; the browser's may add </s>'s row
+                    assert len(got_head) - len(want_head) in (0, 1)
+                    for got_row, want_row in zip(got_head, want_head, strict=False):
+                        worst = max(
+                            worst, *(abs(a - b) for a, b in zip(got_row, want_row, strict=True))
+                        )
+        figures.lines["cross-attention"] = f"; largest weight difference from torch {worst:.4f}"
+        assert worst <= 0.02
+
     def test_smollm2_greedy_continuation(self, visit: Any, figures: Figures) -> None:
         """Greedy SmolLM2 in wllama (Q4_1 weights, 8-bit activations in llama.cpp's matrix
         products) against torch (the same weights dequantised to fp32): reported, and where
@@ -336,7 +357,11 @@ class TestParityWithTorch:
 
     def test_tokenizers(self, visit: Any) -> None:
         part, seen = reference()["tokenizers"], visit("tokenize")
-        names = {"WordPiece": "fill-mask", "SentencePiece": "t5", "byte-level BPE": "smollm2"}
+        names = {
+            "WordPiece (MiniLM, BERT's)": "fill-mask",
+            "SentencePiece (our T5)": "t5",
+            "byte-level BPE (SmolLM2, GPT-2's)": "smollm2",
+        }
         for k, (text, run) in enumerate(zip(part["strings"], seen.runs, strict=True)):
             for kind, folder in names.items():
                 assert run["result"][kind]["tokens"] == part[folder][k]["tokens"], (kind, text)

@@ -60,7 +60,7 @@ SIGNATURES = {
     # No past key values: the widget feeds the whole prefix at every step.
     "t5/onnx/decoder_model_merged.onnx": (
         ["input_ids", "encoder_attention_mask", "encoder_hidden_states"],
-        ["logits"],
+        ["logits", "cross_attentions.0", "cross_attentions.1", "cross_attentions.2"],
     ),
 }
 

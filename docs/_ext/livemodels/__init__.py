@@ -7,7 +7,8 @@ A page places a widget with a directive::
     :::
 
 Tasks: ``fill-mask`` (MiniLM with the fill-mask delta), ``classify`` (the fine-tuned BERT
-topic classifier), ``translate`` (the shipped English/French T5), ``tokenize`` (WordPiece,
+topic classifier), ``translate`` (the shipped English/French T5), ``cross-attention`` (the
+same T5, drawing where it looked), ``tokenize`` (WordPiece,
 SentencePiece and byte-level BPE side by side) and ``generate`` (SmolLM2-135M-Instruct).
 
 What the browser gets, all from the site's own origin (``_static/live/``):
@@ -54,6 +55,7 @@ TASKS: dict[str, tuple[tuple[str, ...], str]] = {
     "fill-mask": (("fill-mask",), "transformers"),
     "classify": (("topic",), "transformers"),
     "translate": (("t5",), "transformers"),
+    "cross-attention": (("t5",), "transformers"),
     "tokenize": (("fill-mask/tokenizer", "t5/tokenizer", "smollm2/tokenizer"), "tokenizers"),
     "generate": (("smollm2/model.gguf",), "wllama"),
 }

@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "CROSS_ATTENTION_PAIRS",
     "FILL_MASK_SENTENCES",
     "SMOLLM2_NEW_TOKENS",
     "SMOLLM2_PROMPTS",
@@ -88,6 +89,8 @@ FILL_MASK_SENTENCES: tuple[str, ...] = (
 TOPIC_ARTICLES = 40
 #: The first pairs of the shipped English/French software test split.
 T5_PAIRS = 100
+#: Of those, the first whose cross-attention weights are recorded.
+CROSS_ATTENTION_PAIRS = 3
 #: Short chat prompts for SmolLM2, each formatted with its chat template.
 SMOLLM2_PROMPTS: tuple[str, ...] = (
     "What is the capital of France?",
@@ -364,6 +367,11 @@ def _export_t5(folder: Path) -> dict[str, Any]:
     from nlpguide.models.t5 import load_t5, translate_source  # noqa: PLC0415
 
     tok, model = load_t5()
+    # The decoder also returns its cross-attention weights (the cross-attention widget
+    # draws them): only the eager implementation gives them out.
+    model.set_attn_implementation("eager")
+    layers = int(model.config.num_decoder_layers)
+    cross = tuple(f"cross_attentions.{k}" for k in range(layers))
     _save_tokenizer_and_config(tok, model, folder)
     model.generation_config.save_pretrained(folder)
     onnx_dir = folder / "onnx"
@@ -378,28 +386,37 @@ def _export_t5(folder: Path) -> dict[str, Any]:
         outputs=("last_hidden_state",),
         store=_halve_weights,
     )
+
     # A decoder WITHOUT past key values, under the with-cache ("merged") name because
     # that is the only file name transformers.js looks for. The widget runs its own
     # greedy loop and feeds the whole prefix at every step: for 3 layers and at most
     # 32 new tokens that costs little, and the graph has no cache inputs or branch.
+    def decode(i: Any, m: Any, h: Any) -> Any:
+        out = model(
+            encoder_outputs=(h,),
+            attention_mask=m,
+            decoder_input_ids=i,
+            use_cache=False,
+            output_attentions=True,
+        )
+        return (out.logits, *out.cross_attentions)
+
     _export_onnx(
-        _as_module(
-            lambda i, m, h: (
-                model(
-                    encoder_outputs=(h,), attention_mask=m, decoder_input_ids=i, use_cache=False
-                ).logits
-            ),
-            model,
-        ),
+        _as_module(decode, model),
         (torch.tensor([[0, 3, 4]]), example["attention_mask"], hidden),
         ("input_ids", "encoder_attention_mask", "encoder_hidden_states"),
         onnx_dir / "decoder_model_merged.onnx",
+        outputs=("logits", *cross),
         store=_halve_weights,
         dynamic={
             "input_ids": {0: "batch_size", 1: "decoder_sequence_length"},
             "encoder_attention_mask": {0: "batch_size", 1: "encoder_sequence_length"},
             "encoder_hidden_states": {0: "batch_size", 1: "encoder_sequence_length"},
             "logits": {0: "batch_size", 1: "decoder_sequence_length"},
+            **{
+                name: {0: "batch_size", 2: "decoder_sequence_length", 3: "encoder_sequence_length"}
+                for name in cross
+            },
         },
     )
 
@@ -429,6 +446,22 @@ def _export_t5(folder: Path) -> dict[str, Any]:
         for s in sources
     ]
     torch_out = [tok.decode(i, skip_special_tokens=True).strip() for i in torch_ids]
+    # Cross-attention, per layer and head, on torch's own translation (teacher forcing:
+    # the decoder reads <pad> and the output shifted right, as the widget's last step).
+    attention = []
+    with torch.no_grad():
+        for source, ids in list(zip(sources, torch_ids, strict=True))[:CROSS_ATTENTION_PAIRS]:
+            enc_one = tok(source, truncation=True, max_length=max_source, return_tensors="pt")
+            decoder_input = torch.tensor([[int(gen.decoder_start_token_id), *ids[:-1]]])
+            weights = model(
+                **enc_one, decoder_input_ids=decoder_input, output_attentions=True
+            ).cross_attentions
+            attention.append(
+                {
+                    "source": source,
+                    "weights": [w[0].tolist() for w in weights],  # [layer][head][row][source]
+                }
+            )
     onnx_out = [tok.decode(i, skip_special_tokens=True).strip() for i in onnx_ids]
     return {
         "generation": {
@@ -446,6 +479,7 @@ def _export_t5(folder: Path) -> dict[str, Any]:
         "onnx": onnx_out,
         "onnx_ids": onnx_ids,
         "onnx_agree": sum(a == b for a, b in zip(torch_out, onnx_out, strict=True)),
+        "cross_attention": attention,
         "tokenizer": _tokens(tok),
     }
 
@@ -604,15 +638,15 @@ def _greedy_onnx(
     (hidden,) = encoder.run(None, feed)
     ids = [start]
     for _ in range(max_new_tokens):
-        (logits,) = decoder.run(
-            None,
+        logits = decoder.run(
+            ["logits"],
             {
                 "input_ids": np.asarray([ids], dtype=np.int64),
                 "encoder_attention_mask": feed["attention_mask"],
                 "encoder_hidden_states": hidden,
             },
         )
-        scores = logits[0, -1].astype(np.float64)
+        scores = logits[0][0, -1].astype(np.float64)
         n = no_repeat_ngram_size
         if n and len(ids) + 1 >= n:
             tail = tuple(ids[len(ids) - n + 1 :])

@@ -37,6 +37,11 @@ const TASKS = {
     hint: "translate English to French: a short sentence (or bbc topic: a news sentence)",
     button: "Generate",
   },
+  "cross-attention": {
+    title: "Where the T5 looks: cross-attention on your sentence",
+    hint: "translate English to French: a short sentence",
+    button: "Translate and draw",
+  },
   tokenize: {
     title: "The same text through three tokenizers",
     hint: "Any text.",
@@ -121,8 +126,55 @@ function bars(rows, key) {
   return table;
 }
 
+// A heat map of cross-attention: the French tokens written (rows) against the English
+// tokens read (columns), for one layer, one head or the mean of its heads.
+function heatmap(attention, out) {
+  const { source, target, weights } = attention;
+  const layer = el("select", { "aria-label": "layer" });
+  weights.forEach((_, k) => layer.append(el("option", { value: String(k), text: `layer ${k + 1}` })));
+  const head = el("select", { "aria-label": "head" });
+  head.append(el("option", { value: "mean", text: "mean of the heads" }));
+  weights[0].forEach((_, h) => head.append(el("option", { value: String(h), text: `head ${h + 1}` })));
+  layer.value = String(weights.length - 1); // the last layer, as the page's figure
+  const grid = el("div", { class: "live-heat", role: "img" });
+  const scale = el("p", { class: "live-meta" });
+  const draw = () => {
+    const heads = weights[Number(layer.value)];
+    const pick = head.value === "mean" ? heads : [heads[Number(head.value)]];
+    const mean = target.map((_, r) => source.map((_, c) => pick.reduce((sum, m) => sum + m[r][c], 0) / pick.length));
+    const top = Math.max(...mean.flat());
+    scale.textContent = `Darkest cell: weight ${top.toFixed(2)}; each row sums to 1. Hover a cell for its weight.`;
+    grid.style.gridTemplateColumns = `max-content repeat(${source.length}, 1.6rem)`;
+    grid.setAttribute(
+      "aria-label",
+      `Cross-attention of ${layer.selectedOptions[0].text}, ${head.selectedOptions[0].text}: ` +
+        `each French token written (rows) against the English tokens read (columns).`,
+    );
+    const cells = [el("span")];
+    for (const s of source) cells.push(el("span", { class: "live-heat-col", text: s }));
+    target.forEach((t, r) => {
+      cells.push(el("span", { class: "live-heat-row", text: t }));
+      source.forEach((_, c) => {
+        const w = mean[r][c];
+        const cell = el("span", { class: "live-heat-cell", title: `${t} → ${source[c]}: ${w.toFixed(2)}` });
+        cell.style.opacity = String(Math.max(0.04, w / top));
+        cells.push(cell);
+      });
+    });
+    grid.replaceChildren(...cells);
+  };
+  layer.onchange = head.onchange = draw;
+  draw();
+  out.append(el("div", { class: "live-knobs" }, layer, head), grid, scale);
+}
+
 function render(task, result, out) {
   out.replaceChildren();
+  if (task === "cross-attention") {
+    out.append(el("p", { class: "live-text", lang: "fr", text: result.text }));
+    heatmap(result.attention, out);
+    return;
+  }
   if (task === "fill-mask") out.append(bars(result, "token"));
   else if (task === "classify") out.append(bars(result, "label"));
   else if (task === "translate") out.append(el("p", { class: "live-text", lang: "fr", text: result.text }));

@@ -36,13 +36,17 @@ async function load(task, progress) {
     loaded[task] = await tf.pipeline("fill-mask", "fill-mask", opts);
   } else if (task === "classify") {
     loaded[task] = await tf.pipeline("text-classification", "topic", opts);
-  } else if (task === "translate") {
+  } else if (task === "translate" || task === "cross-attention") {
     const tok = await tf.AutoTokenizer.from_pretrained("t5", opts);
     const model = await tf.AutoModelForSeq2SeqLM.from_pretrained("t5", { ...opts, dtype: "fp32" });
     const config = await (await fetch(`${modelsUrl}t5/generation_config.json`)).json();
     loaded[task] = { tok, model, config };
   } else if (task === "tokenize") {
-    const names = { WordPiece: "fill-mask", SentencePiece: "t5", "byte-level BPE": "smollm2" };
+    const names = {
+      "WordPiece (MiniLM, BERT's)": "fill-mask",
+      "SentencePiece (our T5)": "t5",
+      "byte-level BPE (SmolLM2, GPT-2's)": "smollm2",
+    };
     const toks = {};
     for (const [kind, folder] of Object.entries(names)) {
       toks[kind] = await tf.AutoTokenizer.from_pretrained(folder, opts);
@@ -66,13 +70,33 @@ function bannedTokens(seq, n) {
   return banned;
 }
 
+// id -> token string, from the tokenizer's vocabulary (built once per tokenizer).
+const tokenTables = new WeakMap();
+function tokenNames(tok) {
+  if (!tokenTables.has(tok)) {
+    const vocab = tok.get_vocab();
+    const names = [];
+    for (const [token, id] of vocab instanceof Map ? vocab : Object.entries(vocab)) names[id] = token;
+    tokenTables.set(tok, names);
+  }
+  return tokenTables.get(tok);
+}
+
+// The exported decoder also gives its cross-attention weights (cross_attentions.<layer>,
+// [1, heads, rows, source]); the last step's cover every row: what the widget draws.
 async function translate({ tok, model, config }, text) {
   const enc = tok(text);
   const seq = [config.decoder_start_token_id];
   const limit = config.max_new_tokens;
+  let cross = null;
   for (let step = 0; step < limit; step++) {
     const decoder_input_ids = new tf.Tensor("int64", BigInt64Array.from(seq.map(BigInt)), [1, seq.length]);
-    const { logits } = await model({ ...enc, decoder_input_ids });
+    const outputs = await model({ ...enc, decoder_input_ids });
+    const { logits } = outputs;
+    cross = Object.keys(outputs)
+      .filter((k) => k.startsWith("cross_attentions"))
+      .sort()
+      .map((k) => outputs[k]);
     const [, len, vocab] = logits.dims;
     const row = logits.data.subarray((len - 1) * vocab, len * vocab);
     const banned = bannedTokens(seq, config.no_repeat_ngram_size);
@@ -83,7 +107,23 @@ async function translate({ tok, model, config }, text) {
     seq.push(best);
     if (best === config.eos_token_id) break;
   }
-  return { text: tok.decode(seq, { skip_special_tokens: true }), ids: seq.slice(1) };
+  const ids = seq.slice(1);
+  const source = Array.from(enc.input_ids.data, Number);
+  // Token strings as the page draws them: SentencePiece's word-start mark shown as ␣.
+  const names = tokenNames(tok);
+  const pieces = (ids) => ids.map((i) => (names[i] ?? "?").replaceAll("▁", "␣"));
+  // [layer][head][row][source], rows: the tokens written (row r chose ids[r])
+  const weights = cross.map((t) => {
+    const [, heads, rows, cols] = t.dims;
+    return Array.from({ length: heads }, (_, h) =>
+      Array.from({ length: rows }, (_, r) => Array.from(t.data.subarray((h * rows + r) * cols, (h * rows + r + 1) * cols))),
+    );
+  });
+  return {
+    text: tok.decode(seq, { skip_special_tokens: true }),
+    ids,
+    attention: { source: pieces(source), target: pieces(ids), weights },
+  };
 }
 
 async function run(task, input) {
@@ -96,7 +136,7 @@ async function run(task, input) {
     const scores = await what(input, { top_k: null });
     return scores.map((r) => ({ label: r.label, score: r.score }));
   }
-  if (task === "translate") return translate(what, input);
+  if (task === "translate" || task === "cross-attention") return translate(what, input);
   if (task === "tokenize") {
     const out = {};
     for (const [kind, tok] of Object.entries(what)) {
