@@ -555,14 +555,18 @@ def order_claims(page: Path) -> list[OrderClaim]:
     return sorted(claims, key=lambda c: c.line)
 
 
-def compare_builds() -> ModuleType:
-    """tools/compare_builds.py, imported as the module ``compare_builds``."""
-    spec = importlib.util.spec_from_file_location(
-        "compare_builds", ROOT / "tools" / "compare_builds.py"
-    )
+def load_file(name: str, path: Path) -> ModuleType:
+    """The Python file ``path`` imported as the module ``name`` (docs/_ext, tools/ and
+    tests/site are not packages on ``sys.path``)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+def compare_builds() -> ModuleType:
+    """tools/compare_builds.py, imported as the module ``compare_builds``."""
+    return load_file("compare_builds", ROOT / "tools" / "compare_builds.py")

@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
+from site_pages import load_file
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _core_wheel_module() -> Any:
-    spec = importlib.util.spec_from_file_location("core_wheel", ROOT / "docs/_ext/core_wheel.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The core wheel, built from this checkout."""
-    return _core_wheel_module().build_core_wheel("nlpguide", tmp_path_factory.mktemp("core"))
+    return load_file("core_wheel", ROOT / "docs/_ext/core_wheel.py").build_core_wheel(
+        "nlpguide", tmp_path_factory.mktemp("core")
+    )
 
 
 class TestContents:
@@ -74,7 +66,9 @@ class TestContents:
 class TestBuild:
     def test_same_sources_same_bytes(self, wheel: Path, tmp_path: Path) -> None:
         """A second build of the same checkout is byte-for-byte the same wheel."""
-        again = _core_wheel_module().build_core_wheel("nlpguide", tmp_path)
+        again = load_file("core_wheel", ROOT / "docs/_ext/core_wheel.py").build_core_wheel(
+            "nlpguide", tmp_path
+        )
         assert again.read_bytes() == wheel.read_bytes()
 
     def test_core_runs_from_the_wheel(self, wheel: Path) -> None:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
+from site_pages import load_file
 
 EXPORT = Path(__file__).resolve().parents[2] / "docs" / "_ext" / "livemodels" / "export.py"
 
@@ -69,18 +67,8 @@ SIGNATURES = {
 TIE = 0.002
 
 
-def _module() -> ModuleType:
-    # docs/_ext/livemodels/__init__.py imports Sphinx: load export.py on its own.
-    spec = importlib.util.spec_from_file_location("livemodels_export", EXPORT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-export = _module()
+# docs/_ext/livemodels/__init__.py imports Sphinx: load export.py on its own.
+export = load_file("livemodels_export", EXPORT)
 
 
 def _small(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
+from site_pages import load_file
 
 EXT = Path(__file__).resolve().parents[2] / "docs" / "_ext" / "streams.py"
 
 
-def _module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("site_streams", EXT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-streams = _module()
+streams = load_file("site_streams", EXT)
 # The generation page's sampling cell, as the kernel sent it in one of two cold builds.
 PRINTED = (
     "T=0.5: top token p=0.41; top-p 0.9 keeps 3 tokens\n"

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.util
 import json
 import socket
 import time
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from browser_support import LOCAL_SCHEMES, Server, chromium, logged_server, requests_made
+from site_pages import load_file
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -58,18 +58,8 @@ RERUN_LIMIT_MS = 2000.0
 NOT_BUILT = f"The site is not built ({SITE / 'index.html'} is missing): run `nox -s docs` first."
 
 
-def _load(name: str, path: Path) -> Any:
-    """A module from a file (tests/site and docs/_ext are not packages on sys.path)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tryit_edits = _load("tryit_edits", Path(__file__).with_name("tryit_edits.py"))
-_RUNNER = _load("tryit_runner_rules", RUNNER)  # the live output's rules, for the build's too
+tryit_edits = load_file("tryit_edits", Path(__file__).with_name("tryit_edits.py"))
+_RUNNER = load_file("tryit_runner_rules", RUNNER)  # the live output's rules, for the build's too
 PAGES = list(tryit_edits.CHANGES)
 
 
@@ -339,7 +329,7 @@ def visit(driver: WebDriver, server: Server, figures: Figures) -> Any:
 @functools.cache
 def cpython(page: str) -> dict[str, list[dict[str, Any]]]:
     """The same sequence of runs as the browser's, by the same runner, in CPython."""
-    runner = _load("tryit_runner", RUNNER)
+    runner = load_file("tryit_runner", RUNNER)
     runner.install_display_shim()
     namespace = runner.new_namespace()
     cells = built_cells(page)

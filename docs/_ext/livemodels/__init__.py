@@ -32,7 +32,7 @@ browser parity tests) go to ``_build/live-reference.json``, outside the site.
 
 from __future__ import annotations
 
-import hashlib
+import html
 import json
 import shutil
 import time
@@ -45,6 +45,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+from tryit import file_sha256, read_sha256_table, track_pages
 
 __all__ = ["setup"]
 
@@ -73,24 +74,6 @@ RUNTIME_FETCHED = {
 logger = logging.getLogger(__name__)
 
 
-def read_npm_table(path: Path) -> dict[str, str]:
-    """``{"<package>@<version>/<path>": sha256}`` from ``npm.sha256``."""
-    table = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            digest, name = line.split(maxsplit=1)
-            table[name] = digest
-    return table
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class LiveModel(SphinxDirective):
     """``:::{live-model} TASK`` with an optional ``:example:`` (the input shown first)."""
 
@@ -104,43 +87,23 @@ class LiveModel(SphinxDirective):
             raise self.error(msg)
         self.env.live_pages.add(self.env.docname)  # type: ignore[attr-defined]
         example = self.options.get("example", "")
-        attrs = f'data-task="{task}" data-example="{_escape(example)}"'
+        attrs = f'data-task="{task}" data-example="{html.escape(example)}"'
         fallback = (
             "<p class='live-fallback'>A live model runs here in your browser: it needs "
             "JavaScript.</p>"
         )
-        html = f'<div class="live-model" {attrs}>{fallback}</div>'
-        return [nodes.raw("", html, format="html")]
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
-    )
-
-
-def _init_env(_app: Sphinx, env: Any, docnames: list[str]) -> None:
-    if not hasattr(env, "live_pages"):
-        env.live_pages = set()
-    env.live_pages.difference_update(docnames)
-
-
-def _merge(_app: Sphinx, env: Any, _docnames: set[str], other: Any) -> None:
-    env.live_pages |= getattr(other, "live_pages", set())
-
-
-def _purge(_app: Sphinx, env: Any, docname: str) -> None:
-    getattr(env, "live_pages", set()).discard(docname)
+        block = f'<div class="live-model" {attrs}>{fallback}</div>'
+        return [nodes.raw("", block, format="html")]
 
 
 def _runtime_files(app: Sphinx) -> dict[str, Path]:
     """Every recorded npm file, checked: ``{"<package>@<version>/<path>": cached file}``."""
     root = Path(app.config.live_npm_dir)
-    table = read_npm_table(Path(app.config.live_npm_sha256))
+    table = read_sha256_table(Path(app.config.live_npm_sha256))
     files = {}
     for name, digest in table.items():
         path = root / name
-        if not path.is_file() or _sha256(path) != digest:
+        if not path.is_file() or file_sha256(path) != digest:
             msg = (
                 f"live models: {path} is missing or is not the file recorded in "
                 f"{app.config.live_npm_sha256}: fetch the runtimes first (nox -s docs does)"
@@ -258,9 +221,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("live_npm_sha256", str(HERE / "npm.sha256"), "html", types=[str])
     app.add_config_value("live_models_dir", "", "html", types=[str])
     app.add_directive("live-model", LiveModel)
-    app.connect("env-before-read-docs", _init_env)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
+    track_pages(app, "live_pages")
     app.connect("env-updated", _export)
     app.connect("html-page-context", _add_assets)
     app.connect("build-finished", _copy_assets)

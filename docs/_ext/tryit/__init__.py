@@ -43,7 +43,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-__all__ = ["setup"]
+__all__ = ["file_sha256", "read_sha256_table", "setup", "track_pages"]
 
 HERE = Path(__file__).resolve().parent
 TAG_CLASS = "tag_try-it"  # myst-nb puts each cell tag on the cell as a class tag_<tag>
@@ -62,7 +62,7 @@ OWN_FILES = ("tryit.js", "tryit.css", "runner.py")
 logger = logging.getLogger(__name__)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -113,18 +113,25 @@ def _note_page(app: Sphinx, doctree: nodes.document) -> None:
         first.parent.insert(first.parent.index(first), _help_line(docname, target))
 
 
-def _init_env(_app: Sphinx, env: Any, docnames: list[str]) -> None:
-    if not hasattr(env, "tryit_pages"):
-        env.tryit_pages = set()
-    env.tryit_pages.difference_update(docnames)
+def track_pages(app: Sphinx, name: str) -> None:
+    """Keep ``env.<name>``, a set of docnames, right across rereads and parallel reads."""
 
+    def init(_app: Sphinx, env: Any, docnames: list[str]) -> None:
+        pages = getattr(env, name, None)
+        if pages is None:
+            pages = set()
+            setattr(env, name, pages)
+        pages.difference_update(docnames)
 
-def _merge(_app: Sphinx, env: Any, _docnames: set[str], other: Any) -> None:
-    env.tryit_pages |= getattr(other, "tryit_pages", set())
+    def merge(_app: Sphinx, env: Any, _docnames: set[str], other: Any) -> None:
+        getattr(env, name).update(getattr(other, name, set()))
 
+    def purge(_app: Sphinx, env: Any, docname: str) -> None:
+        getattr(env, name, set()).discard(docname)
 
-def _purge(_app: Sphinx, env: Any, docname: str) -> None:
-    getattr(env, "tryit_pages", set()).discard(docname)
+    app.connect("env-before-read-docs", init)
+    app.connect("env-purge-doc", purge)
+    app.connect("env-merge-info", merge)
 
 
 def _wheels(app: Sphinx) -> list[Path]:
@@ -150,7 +157,7 @@ def _check_inputs(app: Sphinx, _env: Any) -> None:
         if name not in expected:
             msg = f"{name} has no sha256 in {config.tryit_pyodide_sha256}"
             raise ExtensionError(msg)
-        if not path.is_file() or _sha256(path) != expected[name]:
+        if not path.is_file() or file_sha256(path) != expected[name]:
             msg = f"{path} is missing or is not the file recorded in {config.tryit_pyodide_sha256}"
             raise ExtensionError(msg)
     lock = json.loads((Path(where) / "pyodide-lock.json").read_text(encoding="utf-8"))
@@ -160,7 +167,7 @@ def _check_inputs(app: Sphinx, _env: Any) -> None:
         if entry is None:
             msg = f"{wheel.name} is not a package of Pyodide's lock file"
             raise ExtensionError(msg)
-        if not wheel.is_file() or _sha256(wheel) != entry["sha256"]:
+        if not wheel.is_file() or file_sha256(wheel) != entry["sha256"]:
             msg = f"{wheel} is missing or differs from the lock file's {entry['sha256']}"
             raise ExtensionError(msg)
     for wheel in _wheels(app):
@@ -214,9 +221,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("tryit_packages", [], "html", types=[list])
     app.add_config_value("tryit_wheels", [], "html", types=[list])
     app.add_config_value("tryit_help_page", "", "html", types=[str])
-    app.connect("env-before-read-docs", _init_env)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
+    track_pages(app, "tryit_pages")
     app.connect("doctree-read", _note_page)
     app.connect("env-updated", _check_inputs)
     app.connect("html-page-context", _add_assets)
