@@ -198,8 +198,9 @@ function widget(box) {
   input.value = box.dataset.example || "";
   input.placeholder = spec.hint;
   const button = el("button", { class: "live-run", type: "button" });
-  const firstLabel = `Load the model and ${spec.button.toLowerCase()} (${mb(size.model + size.runtime)})`;
+  const firstLabel = `${spec.button} (loads ${mb(size.model + size.runtime)})`;
   button.textContent = firstLabel;
+  button.title = `The first click downloads the model (${mb(size.model)}) and its runtime (${mb(size.runtime)}) from this site; the browser keeps them.`;
   const bar = el("progress", { max: "1", value: "0" });
   const status = el("span", { class: "live-status" });
   const progress = el("div", { class: "live-progress" }, bar, status);
