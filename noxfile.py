@@ -176,8 +176,9 @@ def _pyodide_cache() -> Path:
     return home / "nlpguide-pyodide" / PYODIDE
 
 
-def _recorded_pyodide_sha256() -> dict[str, str]:
-    lines = PYODIDE_SHA256.read_text(encoding="utf-8").splitlines()
+def _sha256_table(path: Path) -> dict[str, str]:
+    """``{file: sha256}`` from sha256sum's format (``#`` lines are comments)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
     rows = (line.split() for line in lines if line.strip() and not line.startswith("#"))
     return {name: digest for digest, name in rows}
 
@@ -228,7 +229,7 @@ def _npm_pack(session: nox.Session, spec: str, recorded: dict[str, str], target:
 
 def _fetch_pyodide(session: nox.Session) -> Path:
     """Pyodide's npm package, unpacked into the cache and checked file by file."""
-    target, recorded = _pyodide_cache(), _recorded_pyodide_sha256()
+    target, recorded = _pyodide_cache(), _sha256_table(PYODIDE_SHA256)
     if _not_as_recorded(target, recorded):
         _npm_pack(session, f"pyodide@{PYODIDE}", recorded, target)
     else:
@@ -244,11 +245,8 @@ LIVE_RUNTIMES_SHA256 = ROOT / "docs" / "_ext" / "livemodels" / "npm.sha256"
 def _fetch_live_runtimes(session: nox.Session) -> Path:
     """The live widgets' npm files, under ``<cache>/<package>@<version>/``, checked by sha256."""
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nlpguide-npm"
-    lines = LIVE_RUNTIMES_SHA256.read_text(encoding="utf-8").splitlines()
     by_spec: dict[str, dict[str, str]] = {}
-    for digest, path in (
-        line.split() for line in lines if line.strip() and not line.startswith("#")
-    ):
+    for path, digest in _sha256_table(LIVE_RUNTIMES_SHA256).items():
         # the spec ends at the first "/" after its version's "@" (scoped names start with "@")
         at = path.index("@", 1)
         spec, name = path[: path.index("/", at)], path[path.index("/", at) + 1 :]

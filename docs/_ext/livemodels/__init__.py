@@ -8,8 +8,8 @@ A page places a widget with a directive::
 
 Tasks: ``fill-mask`` (MiniLM with the fill-mask delta), ``classify`` (the fine-tuned BERT
 topic classifier), ``translate`` (the shipped English/French T5), ``cross-attention`` (the
-same T5, drawing where it looked), ``tokenize`` (WordPiece,
-SentencePiece and byte-level BPE side by side) and ``generate`` (SmolLM2-135M-Instruct).
+same T5, drawing where it looked), ``tokenize`` (WordPiece, SentencePiece and byte-level
+BPE side by side) and ``generate`` (SmolLM2-135M-Instruct).
 
 What the browser gets, all from the site's own origin (``_static/live/``):
 
@@ -18,7 +18,8 @@ What the browser gets, all from the site's own origin (``_static/live/``):
   them into a cache, checked against ``npm.sha256``; this extension checks them again as
   it copies them, with each package's licence and ``package.json`` beside its files;
 - the models, exported at build time from the shipped artefacts and the installed asset
-  packages by ``export.py`` (ONNX int8; SmolLM2's GGUF as installed), cached in
+  packages by ``export.py`` (ONNX: int8 weights for the BERTs, fp16 for the T5; SmolLM2's
+  GGUF as installed), cached in
   nlpguide's cache folder and keyed on their inputs;
 - ``live.js`` (the widgets), ``worker.js`` (transformers.js in a Web Worker) and
   ``generate.js`` (wllama, which runs llama.cpp in a worker of its own).
@@ -60,15 +61,11 @@ TASKS: dict[str, tuple[tuple[str, ...], str]] = {
     "tokenize": (("fill-mask/tokenizer", "t5/tokenizer", "smollm2/tokenizer"), "tokenizers"),
     "generate": (("smollm2/model.gguf",), "wllama"),
 }
-#: runtime -> the npm files (package@version/path, from npm.sha256) the browser fetches.
+#: runtime -> the files the browser fetches for it (keys of the URLs live.js gets, _urls).
 RUNTIME_FETCHED = {
-    "transformers": (
-        "transformers.min.js",
-        "ort-wasm-simd-threaded.mjs",
-        "ort-wasm-simd-threaded.wasm",
-    ),
-    "tokenizers": ("transformers.min.js",),  # no model runs: onnxruntime's wasm is not fetched
-    "wllama": ("esm/index.js", "wllama.wasm"),
+    "transformers": ("transformers", "ortMjs", "ortWasm"),
+    "tokenizers": ("transformers",),  # no model runs: onnxruntime's wasm is not fetched
+    "wllama": ("wllama", "wllamaWasm"),
 }
 
 logger = logging.getLogger(__name__)
@@ -131,6 +128,7 @@ def _bytes(app: Sphinx) -> dict[str, dict[str, int]]:
     """Per task: the bytes of its model files and of its runtime, as the browser fetches them."""
     manifest: dict[str, Any] = app.live_manifest  # type: ignore[attr-defined]
     runtimes: dict[str, Path] = app.live_runtimes  # type: ignore[attr-defined]
+    urls = _urls(app)
     sizes = {}
     for task, (parts, runtime) in TASKS.items():
         model = 0
@@ -138,8 +136,8 @@ def _bytes(app: Sphinx) -> dict[str, dict[str, int]]:
             name, _, sub = part.partition("/")
             files = manifest[name]["files"]
             model += sum(n for f, n in files.items() if not sub or f.startswith(sub))
-        ends = RUNTIME_FETCHED[runtime]
-        code = sum(p.stat().st_size for n, p in runtimes.items() if n.endswith(ends))
+        fetched = [urls[key].removeprefix("npm/") for key in RUNTIME_FETCHED[runtime]]
+        code = sum(runtimes[name].stat().st_size for name in fetched)
         sizes[task] = {"model": model, "runtime": code}
     return sizes
 

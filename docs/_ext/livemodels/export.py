@@ -59,7 +59,6 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -174,8 +173,7 @@ def _inputs(name: str) -> dict[str, str]:
     if name == "t5":
         from nlpguide.models.t5 import ARTEFACT_DIR  # noqa: PLC0415
 
-        pairs = Path(data.__file__).parent / "data_files" / "translation_en_fr" / "test.tsv"
-        return {**_hashes(ARTEFACT_DIR), "pairs": _sha256(pairs)}
+        return {**_hashes(ARTEFACT_DIR), "pairs": data.TRANSLATION_SHA256["test"]}
     from nlpguide._assets import locate  # noqa: PLC0415
 
     folder = default_path("decoder")
@@ -194,12 +192,13 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 
 def _key(name: str, inputs: dict[str, str]) -> str:
-    versions = {d: metadata.version(d) for d in ("torch", "transformers", "onnx", "onnxruntime")}
+    from nlpguide import versions  # noqa: PLC0415
+
     parts = {
         "model": name,
         "inputs": inputs,
         "source": _sha256(Path(__file__)),
-        "versions": versions,
+        "versions": versions("torch", "transformers", "onnx", "onnxruntime"),
     }
     blob = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
@@ -243,8 +242,10 @@ def _files(folder: Path) -> dict[str, int]:
 
 def _joined_references(parts: dict[str, Any]) -> dict[str, Any]:
     """One reference document: each model's part, and the three tokenizers side by side."""
+    from nlpguide import versions  # noqa: PLC0415
+
     joined: dict[str, Any] = {
-        "versions": {d: metadata.version(d) for d in ("torch", "transformers", "onnxruntime")},
+        "versions": versions("torch", "transformers", "onnxruntime"),
         "tokenizers": {"strings": list(TOKENIZER_STRINGS)},
     }
     for name, part in parts.items():
@@ -904,11 +905,8 @@ def _one_thread() -> Iterator[None]:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        while block := fh.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _write_json(path: Path, value: Any) -> None:

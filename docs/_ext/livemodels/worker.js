@@ -153,6 +153,8 @@ self.onmessage = ({ data }) => {
   queue = queue.then(() => handle(data));
 };
 
+let initError = null; // a failed init fails every later load and run with its own message
+
 async function handle(data) {
   const { id, op } = data;
   const progress = (p) => {
@@ -162,7 +164,8 @@ async function handle(data) {
   };
   try {
     let value = null;
-    if (op === "init") value = await init(data.urls);
+    if (op === "init") value = await init(data.urls).catch((err) => Promise.reject((initError = err)));
+    else if (initError) throw initError;
     else if (op === "load") value = await load(data.task, progress);
     else if (op === "run") value = await run(data.task, data.input);
     self.postMessage({ id, kind: "done", value });
