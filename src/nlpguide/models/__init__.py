@@ -424,6 +424,10 @@ def asset_status() -> list[dict[str, object]]:
         if path is not None:
             files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
             size = sum(p.stat().st_size for p in files)
+            if asset.name == "gemma":  # the GGUF's chunks live in four other packages
+                from .gemma import installed_bytes  # noqa: PLC0415
+
+                size += installed_bytes()
         rows.append(
             {
                 "asset": asset.name,
