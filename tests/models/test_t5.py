@@ -148,7 +148,13 @@ class TestReadRecord:
         """The shipped record holds the settings, the data hash and the test metrics."""
         record = read_record()
         assert record["data"]["bbc_train_articles"] == 1781
-        assert len(record["data"]["train_pairs"]["sha256"]) == 64
+        assert {d: len(p["sha256"]) for d, p in record["data"]["train_pairs"].items()} == {
+            "software": 64,
+            "general": 64,
+        }
+        assert all(
+            p["dropped_by_lesson_guard"] == 0 for p in record["data"]["train_pairs"].values()
+        )
         assert record["metrics"]["test"]["pairs"] == 1000
         assert record["metrics"]["test"]["topic_exact_match_greedy"] >= 0.85
 
