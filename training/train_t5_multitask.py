@@ -20,8 +20,10 @@ The job that makes the T5 behind :func:`nlpguide.models.seq2seq`. It writes to
    round trip on the validation French are recorded.
 3. **Stage 1 (optional, ``--pretrain``).** Span-corruption pre-training
    (:func:`nlpguide.text2text.span_corruption`, 15 % noise, mean span 3) on the
-   unlabelled text: BBC bodies and each side of the train pairs, cut into
-   ``pretrain_tokens``-piece chunks. Gets ``pretrain_share`` of the budget.
+   unlabelled text: BBC bodies, each side of the train pairs and, with
+   ``--pretrain-corpus``, English and French documentation
+   (``build_pretraining_corpus.py``), cut into ``pretrain_tokens``-piece chunks.
+   Gets ``pretrain_share`` of the budget.
 4. **Stage 2.** The multi-task mixture, told apart by prefixes as in T5:
    ``translate English to French: `` (:func:`nlpguide.text2text.frame`), BBC topic
    and headline (:func:`nlpguide.models.t5.source_text`), in proportions
@@ -121,6 +123,9 @@ class Settings:
     pretrain_tokens: int = 64
     pretrain_lr: float = 2e-3
     pretrain_warmup_steps: int = 100
+    #: a file of extra unlabelled paragraphs for stage 1, one a line
+    #: (``build_pretraining_corpus.py``); "" for none
+    pretrain_corpus: str = ""
     max_steps: int = 100_000
     batch_size: int = 64
     lr: float = 2e-3
@@ -760,6 +765,18 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
     # --- stage 1: span corruption
     if settings.pretrain:
         texts = [a.text for a in arts] + [en for en, _ in pairs] + [fr for _, fr in pairs]
+        corpus: dict[str, Any] = {}
+        if settings.pretrain_corpus:
+            data = Path(settings.pretrain_corpus).read_bytes()
+            extra = data.decode().splitlines()
+            assert not any(is_lesson_sentence(t, t) for t in extra)  # the lesson guard held
+            corpus = {
+                "file": Path(settings.pretrain_corpus).name,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "paragraphs": len(extra),
+                "words": sum(len(t.split()) for t in extra),
+            }
+            texts += extra
         chunks = pretrain_chunks(tok, texts, settings.pretrain_tokens)
         corrupt = SpanCorruptionSet(tok, chunks, settings.seed)
         clock, stats = _clock("pretrain", budget_s * settings.pretrain_share, [], corrupt)
@@ -776,6 +793,7 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
                 "english_pairs": len(pairs),
                 "french_pairs": len(pairs),
             },
+            "corpus": corpus or None,
             "timing": {k: round(v, 1) if isinstance(v, float) else v for k, v in stats.items()},
             "history": history,
         }

@@ -8,6 +8,7 @@ import json
 import struct
 import subprocess
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -394,26 +395,6 @@ def dictd(entries: str) -> tuple[bytes, bytes]:
     return ("\n".join(index) + "\n").encode(), gzip.compress(data)
 
 
-def make_general_deb(folder: Path, name: str, files: dict[str, bytes]) -> Path:
-    root = folder / f"root-{name}"
-    (root / "DEBIAN").mkdir(parents=True)
-    (root / "DEBIAN" / "control").write_text(
-        f"Package: {name}\nVersion: 1.0\nArchitecture: all\n"
-        "Maintainer: nlpguide <nlpguide@example.org>\nDescription: test\n",
-        encoding="utf-8",
-    )
-    for relpath, payload in files.items():
-        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
-        (root / relpath).write_bytes(payload)
-    deb = folder / f"{name}_1.0_all.deb"
-    subprocess.run(
-        ["dpkg-deb", "--root-owner-group", "--build", str(root), str(deb)],
-        check=True,
-        capture_output=True,
-    )
-    return deb
-
-
 def general_source(deb: Path, name: str, reader: str, held_out_as: str = "") -> Any:
     catalogues = (
         btd._WESNOTH_FR if reader == "wesnoth" else rf"^usr/share/dictd/{name}\.(index|dict\.dz)$"
@@ -431,7 +412,9 @@ def general_source(deb: Path, name: str, reader: str, held_out_as: str = "") -> 
 
 
 @pytest.fixture
-def general(packages: tuple[Path, list[Any]]) -> tuple[Path, list[Any]]:
+def general(
+    packages: tuple[Path, list[Any]], make_deb: Callable[..., Path]
+) -> tuple[Path, list[Any]]:
     """The software fakes plus three Wesnoth packages and the two dictionaries."""
     downloads, sources = packages
     made = []
@@ -440,11 +423,11 @@ def general(packages: tuple[Path, list[Any]]) -> tuple[Path, list[Any]]:
         ("wesnoth-b", CAMPAIGN_B, "validation"),
         ("wesnoth-core", CORE, ""),
     ):
-        deb = make_general_deb(downloads, name, {f"{WESNOTH_FR}/{name}.mo": mo_bytes(entries)})
+        deb = make_deb(downloads, name, {f"{WESNOTH_FR}/{name}.mo": mo_bytes(entries)})
         made.append(general_source(deb, name, "wesnoth", held))
     for name, text in (("freedict-eng-fra", ENG_FRA), ("freedict-fra-eng", FRA_ENG)):
         index, packed = dictd(text)
-        deb = make_general_deb(
+        deb = make_deb(
             downloads,
             name,
             {f"usr/share/dictd/{name}.index": index, f"usr/share/dictd/{name}.dict.dz": packed},

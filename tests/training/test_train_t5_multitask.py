@@ -48,8 +48,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path, str]:
     patch.setattr(
         job, "load_train_pairs", lambda _path, split: (stand_in[split], {"stand_in": True})
     )
+    corpus = out.parent / "corpus.txt"
+    corpus.write_text("Open the file in the editor.\nOuvrez le fichier dans l'éditeur.\n")
     try:
-        code = job.main([*TINY, "--out", str(out)])
+        code = job.main([*TINY, "--pretrain-corpus", str(corpus), "--out", str(out)])
     finally:
         patch.undo()
     return code, out, lines[-1]  # main() prints its summary last
@@ -76,6 +78,9 @@ class TestTinyRun:
         assert record["stages"]["pretrain"]["timing"]["steps"] == 2
         assert record["stages"]["multitask"]["timing"]["steps"] == 3
         assert record["stages"]["multitask"]["timing"]["stopped"] == "max_steps"
+        corpus = record["stages"]["pretrain"]["corpus"]
+        assert (corpus["file"], corpus["paragraphs"], corpus["words"]) == ("corpus.txt", 2, 11)
+        assert len(corpus["sha256"]) == 64
         counts = record["stages"]["multitask"]["examples_per_pass"]
         assert counts["translate_software"] == counts["translate_general"] == 200
         assert counts["translate"] == 400
