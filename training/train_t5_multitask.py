@@ -36,6 +36,13 @@ The job that makes the T5 behind :func:`nlpguide.models.seq2seq`. It writes to
    ``t5_record.json`` beside the fp16 weights; the repetition guards used there are
    stored in ``generation_config.json``, so a plain ``generate()`` decodes the same way.
 
+``--init-from FOLDER`` continues a trained T5 instead (with ``--no-pretrain``): steps 2
+and 3 are skipped, the tokenizer and weights are FOLDER's, and stage 2 runs its own
+schedule from there. This is how a run that a budget stopped mid-schedule is finished
+in a second sitting: give the second leg the learning rate the first one stopped at
+and the steps it had left (``training/README.md``); the record names FOLDER's weights
+and tokenizer by sha256.
+
 Both stages use ``Seq2SeqTrainer``, so the script runs unchanged on CPU, one GPU or
 several (``torchrun`` / ``accelerate launch``); ``--device cuda`` insists on a GPU,
 ``--device cpu`` keeps to the CPU, the default ``auto`` takes a GPU when there is one.
@@ -126,6 +133,8 @@ class Settings:
     #: a file of extra unlabelled paragraphs for stage 1, one a line
     #: (``build_pretraining_corpus.py``); "" for none
     pretrain_corpus: str = ""
+    #: a trained T5 folder to continue (its tokenizer and weights); "" for a new model
+    init_from: str = ""
     max_steps: int = 100_000
     batch_size: int = 64
     lr: float = 2e-3
@@ -176,6 +185,9 @@ class Settings:
             raise ValueError(msg)
         if self.init_embeddings not in _EMBEDDING_INITS:
             msg = f"init_embeddings must be one of {_EMBEDDING_INITS}, got {self.init_embeddings!r}"
+            raise ValueError(msg)
+        if self.init_from and self.pretrain:
+            msg = "init_from continues a trained T5 in stage 2 only: add --no-pretrain"
             raise ValueError(msg)
         positive = (
             "pretrain_max_steps",
@@ -727,11 +739,15 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
     if settings.bbc_train_limit:
         arts = arts[: settings.bbc_train_limit]
 
-    # --- tokenizer over both languages
-    sp_texts = [t for a in arts for t in (a.title, a.text)] + [s for p in pairs for s in p]
-    (out / SPIECE_FILE).write_bytes(
-        train_sentencepiece(sp_texts, vocab_size=settings.sp_vocab, seed=settings.seed)
-    )
+    # --- tokenizer over both languages (or the continued T5's own)
+    init = Path(settings.init_from) if settings.init_from else None
+    if init:
+        (out / SPIECE_FILE).write_bytes((init / SPIECE_FILE).read_bytes())
+    else:
+        sp_texts = [t for a in arts for t in (a.title, a.text)] + [s for p in pairs for s in p]
+        (out / SPIECE_FILE).write_bytes(
+            train_sentencepiece(sp_texts, vocab_size=settings.sp_vocab, seed=settings.seed)
+        )
     tok = load_tokenizer(out)
     coverage = tokenizer_coverage(tok, [p.french for p in val_all])
     tok_s = time.monotonic() - start
@@ -739,8 +755,19 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
 
     # --- model
     transformers.set_seed(settings.seed)
-    model: Any = T5ForConditionalGeneration(t5_config(len(tok), settings.model_size()))
-    if settings.init_embeddings == "minilm":
+    model: Any
+    if init:
+        _, model = load_t5(init)
+        model.train()
+        init_record = {
+            "folder": init.name,
+            "weights_sha256": _sha(init / "model.safetensors"),
+            "spiece_sha256": _sha(init / SPIECE_FILE),
+        }
+    else:
+        model = T5ForConditionalGeneration(t5_config(len(tok), settings.model_size()))
+        init_record = None
+    if settings.init_embeddings == "minilm" and not init:
         with torch.no_grad():
             model.shared.weight.copy_(
                 minilm_embeddings(tok, model.config.vocab_size, settings.d_model, settings.seed)
@@ -908,7 +935,9 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
             "pieces": settings.sp_vocab,
             "extra_ids": EXTRA_IDS,
             "len": len(tok),
-            "trained_on": "BBC train titles and bodies + English and French of the train pairs "
+            "trained_on": f"{init.name}'s, continued"
+            if init
+            else "BBC train titles and bodies + English and French of the train pairs "
             f"({' and '.join(domains)})",
             "spiece_sha256": _sha(out / SPIECE_FILE),
             "validation_french": coverage,
@@ -953,6 +982,7 @@ def train(settings: Settings, out: Path) -> dict[str, Any]:
             "test_eval_s": round(eval_s, 1),
             "total_s": round(time.monotonic() - start, 1),
         },
+        "init_from": init_record,
         "selection": best,
         "learning_curve": curve,
         "stages": stages,

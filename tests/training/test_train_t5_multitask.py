@@ -27,10 +27,8 @@ TINY = [
 ]
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path, str]:
-    """Run the job once into a temporary folder: its exit code, folder and printed summary."""
-    out = tmp_path_factory.mktemp("t5mt")
+def tiny_main(out: Path, *flags: str) -> tuple[int, str]:
+    """main() with TINY and ``flags`` into ``out``: its exit code and printed summary."""
     lines: list[str] = []
     patch = pytest.MonkeyPatch()
     patch.setattr("builtins.print", lambda *a, **_kw: lines.append(" ".join(map(str, a))))
@@ -48,13 +46,30 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path, str]:
     patch.setattr(
         job, "load_train_pairs", lambda _path, split: (stand_in[split], {"stand_in": True})
     )
-    corpus = out.parent / "corpus.txt"
-    corpus.write_text("Open the file in the editor.\nOuvrez le fichier dans l'éditeur.\n")
     try:
-        code = job.main([*TINY, "--pretrain-corpus", str(corpus), "--out", str(out)])
+        code = job.main([*TINY, *flags, "--out", str(out)])
     finally:
         patch.undo()
-    return code, out, lines[-1]  # main() prints its summary last
+    return code, lines[-1]  # main() prints its summary last
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path, str]:
+    """Run the job once into a temporary folder: its exit code, folder and printed summary."""
+    out = tmp_path_factory.mktemp("t5mt")
+    corpus = out.parent / "corpus.txt"
+    corpus.write_text("Open the file in the editor.\nOuvrez le fichier dans l'éditeur.\n")
+    code, printed = tiny_main(out, "--pretrain-corpus", str(corpus))
+    return code, out, printed
+
+
+@pytest.fixture(scope="module")
+def continued(run: tuple[int, Path, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second leg: ``run``'s T5 continued for 2 more stage-2 steps."""
+    out = tmp_path_factory.mktemp("t5mt_leg2")
+    code, _ = tiny_main(out, "--init-from", str(run[1]), "--no-pretrain", "--max-steps", "2")
+    assert code == 0
+    return out
 
 
 class TestTinyRun:
@@ -157,6 +172,23 @@ class TestTinyRun:
         assert read_record(out)["model"]["generation_config"] == stored
 
 
+class TestContinuedRun:
+    def test_starts_from_the_folder(self, run: tuple[int, Path, str], continued: Path) -> None:
+        """--init-from: the folder's tokenizer, its weights named by sha256, stage 2 only."""
+        first = read_record(run[1])
+        record = read_record(continued)
+        assert (continued / "spiece.model").read_bytes() == (run[1] / "spiece.model").read_bytes()
+        assert record["init_from"] == {
+            "folder": run[1].name,
+            "weights_sha256": first["model"]["weights_sha256"],
+            "spiece_sha256": first["tokenizer"]["spiece_sha256"],
+        }
+        assert list(record["stages"]) == ["multitask"]
+        assert record["stages"]["multitask"]["timing"]["steps"] == 2
+        assert record["model"]["weights_sha256"] != first["model"]["weights_sha256"]
+        assert first["init_from"] is None
+
+
 class TestPieces:
     def test_translate_source_uses_frame(self) -> None:
         """The job frames pairs with the package's translate prefix, T5's own wording."""
@@ -190,6 +222,11 @@ class TestPieces:
 
 
 class TestArguments:
+    def test_init_from_needs_no_pretrain(self) -> None:
+        """Continuing a trained T5 with stage 1 again is refused, naming the flag to add."""
+        with pytest.raises(ValueError, match="--no-pretrain"):
+            job.Settings(init_from="some/folder")
+
     def test_train_file_with_another_hash_is_refused(self, tmp_path: Path) -> None:
         """A train.tsv whose sha256 differs from SOURCES.json's is refused, naming both."""
         tsv = tmp_path / "train.tsv"
