@@ -81,11 +81,11 @@ class TestPickShots:
 
 class TestRecord:
     def test_measured_on_the_shipped_test_splits(self, record: dict[str, Any]) -> None:
-        """Both domains were scored on 100 seeded pairs of the shipped test splits, as hashed now."""
+        """Both domains were scored on 300 seeded pairs of the shipped test splits, as hashed now."""
         for domain, stem in (("software", "test"), ("general", "general_test")):
             entry = record["domains"][domain]
             assert entry["test_split_sha256"] == TRANSLATION_SHA256[stem]
-            assert entry["sample"]["pairs"] == len(entry["sample"]["indices"]) == 100
+            assert entry["sample"]["pairs"] == len(entry["sample"]["indices"]) == 300
             assert len(entry["shots"]) == 3
 
     def test_figures_agree(self, record: dict[str, Any]) -> None:
