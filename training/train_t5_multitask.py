@@ -611,9 +611,11 @@ def _clock(
             if now - self.start > budget_s and state.global_step < state.max_steps:
                 stats["stopped"] = f"budget ({budget_s / 60:.1f} min)"
                 control.should_training_stop = True
-                if stage == "multitask":
-                    control.should_evaluate = True  # the last weights compete for "best" too
-                    control.should_save = True
+            if stage == "multitask" and (
+                control.should_training_stop or state.global_step >= state.max_steps
+            ):
+                control.should_evaluate = True  # the last weights compete for "best" too
+                control.should_save = True
 
         def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kw: Any) -> None:  # noqa: ARG002
             if logs and "loss" in logs:

@@ -65,9 +65,11 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path, str]:
 
 @pytest.fixture(scope="module")
 def continued(run: tuple[int, Path, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A second leg: ``run``'s T5 continued for 2 more stage-2 steps."""
+    """A second leg: ``run``'s T5 continued for 2 more stage-2 steps, evaluated every 5."""
     out = tmp_path_factory.mktemp("t5mt_leg2")
-    code, _ = tiny_main(out, "--init-from", str(run[1]), "--no-pretrain", "--max-steps", "2")
+    code, _ = tiny_main(
+        out, "--init-from", str(run[1]), "--no-pretrain", "--max-steps", "2", "--eval-every", "5"
+    )
     assert code == 0
     return out
 
@@ -187,6 +189,12 @@ class TestContinuedRun:
         assert record["stages"]["multitask"]["timing"]["steps"] == 2
         assert record["model"]["weights_sha256"] != first["model"]["weights_sha256"]
         assert first["init_from"] is None
+
+    def test_last_step_is_evaluated(self, continued: Path) -> None:
+        """The weights at max_steps compete for "best" even off the evaluation interval."""
+        record = read_record(continued)
+        assert [p["step"] for p in record["learning_curve"]] == [2]
+        assert record["selection"]["step"] == 2
 
 
 class TestPieces:
