@@ -385,7 +385,10 @@ class TestShippedT5:
         assert len(tok) == 8000 + 100
         assert record["data"]["bbc_train_articles"] == 1781
         assert record["settings"]["init_embeddings"] == "random"
-        assert record["settings"]["pretrain"] is True
+        # Stage 1 ran in the first sitting; the second went on from its weights.
+        first = record["first_leg"]
+        assert first["settings"]["pretrain"] is True
+        assert record["init_from"]["weights_sha256"] == first["model"]["weights_sha256"]
         assert set(record["stages"]) == {"pretrain", "multitask"}
 
     def test_learning_curve_and_selection(self) -> None:

@@ -10,6 +10,10 @@ from typing import Any
 import join_t5_legs as jl
 import pytest
 
+from nlpguide.models import artefact_record
+
+FIRST_LEG = Path(__file__).resolve().parents[2] / "training" / "records" / "t5_multitask_leg1.json"
+
 
 def _first() -> dict[str, Any]:
     return {
@@ -86,3 +90,15 @@ class TestMain:
         joined = json.loads(second.read_text(encoding="utf-8"))
         assert joined["first_leg"]["sha256"] == hashlib.sha256(first.read_bytes()).hexdigest()
         assert joined["selection"]["step"] == 28
+
+
+class TestShippedRecord:
+    def test_first_leg_is_the_committed_record(self) -> None:
+        """The shipped record joins training/records/t5_multitask_leg1.json, byte for byte."""
+        shipped = artefact_record("seq2seq")
+        first = json.loads(FIRST_LEG.read_text(encoding="utf-8"))
+        assert shipped["first_leg"]["sha256"] == hashlib.sha256(FIRST_LEG.read_bytes()).hexdigest()
+        assert shipped["init_from"]["weights_sha256"] == first["model"]["weights_sha256"]
+        leg1_points = [p for p in shipped["learning_curve"] if p["leg"] == 1]
+        assert leg1_points == [{**p, "leg": 1} for p in first["learning_curve"]]
+        assert shipped["pretraining_effect"] == first["pretraining_effect"]
