@@ -43,6 +43,7 @@ from pathlib import Path, PurePosixPath
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_translation_data import (
+    _QUOTES,  # typographic apostrophes written as the pairs write them
     Source,
     add_download_options,
     downloads_folder,
@@ -232,8 +233,6 @@ def _key(text: str) -> str:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
-#: Typographic apostrophes as the pairs write them (``build_translation_data``).
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 
 
 def held_out_keys() -> set[str]:
